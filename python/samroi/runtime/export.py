@@ -1,0 +1,110 @@
+"""Tracing samroi's torch networks into ONNX graph templates (needs torch and onnxscript).
+
+A template is an ONNX model whose checkpoint tensors are graph *inputs* named by their
+state_dict keys instead of initializers. It holds the network's structure only (a few
+hundred kB), is committed to the repository in samroi/runtime/graphs, and is filled with the
+arrays of any checkpoint by samroi.runtime.graphs without torch. Regenerate the committed
+templates with ``python scripts/make_onnx_graphs.py`` after changing a network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import torch
+
+from ..modelspec import IMAGE_SIZE, ModelSpec
+from ..models import build_model
+from ..models.attention import onnx_translation
+
+OPSET = 23  # the first opset with the standard Attention operator
+
+
+class _Encoder(torch.nn.Module):
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, image):
+        return self.network.image_encoder(image)
+
+
+class _Decoder(torch.nn.Module):
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, embedding, coords, labels):
+        return self.network.decode(embedding, coords, labels)
+
+
+def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
+    """(encoder, decoder) templates for ``spec``, traced from a randomly initialised network."""
+    network = build_model(spec.name)
+    weight_names = set(network.state_dict())
+    encoder = _export(
+        _Encoder(network),
+        (torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE),),
+        input_names=["image"],
+        output_names=["embedding"],
+        dynamic_shapes=None,
+    )
+    queries = torch.export.Dim("queries", min=1, max=4096)
+    points = 6 if spec.fixed_points else torch.export.Dim("points", min=1, max=256)
+    n_points = spec.fixed_points or 3
+    decoder = _export(
+        _Decoder(network),
+        (torch.zeros(1, 256, 64, 64), torch.zeros(2, n_points, 2), -torch.ones(2, n_points)),
+        input_names=["embedding", "coords", "labels"],
+        output_names=["lowres", "iou"],
+        dynamic_shapes=(None, {0: queries, 1: points}, {0: queries, 1: points}),
+    )
+    return _as_template(encoder, weight_names), _as_template(decoder, weight_names)
+
+
+def _export(module, args, input_names, output_names, dynamic_shapes):
+    program = torch.onnx.export(
+        module.eval(),
+        args,
+        dynamo=True,
+        opset_version=OPSET,
+        input_names=input_names,
+        output_names=output_names,
+        dynamic_shapes=dynamic_shapes,
+        custom_translation_table=onnx_translation(),
+        do_constant_folding=False,
+        verbose=False,
+    )
+    return program.model_proto
+
+
+def _as_template(model: onnx.ModelProto, weight_names: set[str]) -> onnx.ModelProto:
+    """Turn every initializer that is a checkpoint tensor into a graph input of the same name."""
+    graph = model.graph
+    prefix = "network."
+    renames = {}
+    kept = []
+    for init in graph.initializer:
+        key = init.name[len(prefix) :] if init.name.startswith(prefix) else init.name
+        if key in weight_names:
+            renames[init.name] = key
+            graph.input.append(
+                onnx.helper.make_tensor_value_info(key, init.data_type, list(init.dims))
+            )
+        else:
+            kept.append(init)  # constants of the network itself (interpolation matrices, indices)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name in renames:
+                node.input[i] = renames[name]
+    missing = [k for k in renames.values() if not k]
+    assert not missing
+    model.producer_name = "samroi"
+    onnx.checker.check_model(model)
+    return model
+
+
+def state_as_arrays(network) -> dict[str, np.ndarray]:
+    return {k: v.detach().numpy() for k, v in network.state_dict().items()}

@@ -1,0 +1,108 @@
+"""Filling samroi's ONNX graph templates with a checkpoint's tensors, without torch.
+
+The templates (samroi/runtime/graphs/*.onnx, see samroi.runtime.export) take the
+checkpoint tensors as graph inputs named by their state_dict keys. ``build_onnx`` turns
+those inputs into initializers holding the checkpoint's arrays and writes encoder.onnx and
+decoder.onnx for one (model, checkpoint) pair, atomically: a folder is either complete or
+ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from ..errors import WeightsError
+from ..modelspec import ModelSpec
+
+TEMPLATES = Path(__file__).with_name("graphs")
+COMPLETE = "complete.json"
+
+# onnxruntime's fused MultiHeadAttention kernel replaces the standard Attention operator in
+# the graphs samroi runs: the same maths, measured faster on CPUs (see samroi bench).
+ATTENTION_KERNELS = ("mha", "standard")
+DEFAULT_ATTENTION = "mha"
+
+
+def template_path(spec: ModelSpec, part: str) -> Path:
+    """The committed template for ``part`` ("encoder" or "decoder") of ``spec``."""
+    name = spec.name if part == "encoder" else spec.family
+    return TEMPLATES / f"{name}-{part}.onnx"
+
+
+def build_onnx(
+    spec: ModelSpec,
+    state: dict[str, np.ndarray],
+    folder: Path,
+    *,
+    attention: str = DEFAULT_ATTENTION,
+    source: str = "",
+) -> dict[str, Path]:
+    """Write ``folder``/encoder.onnx and decoder.onnx for ``spec`` with the arrays of ``state``."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=folder.name + ".", suffix=".part", dir=folder.parent))
+    try:
+        for part in ("encoder", "decoder"):
+            model = onnx.load(template_path(spec, part))
+            _fill(model, state, spec)
+            if attention == "mha":
+                _use_fused_attention(model)
+            onnx.save(model, work / f"{part}.onnx")
+        (work / COMPLETE).write_text(json.dumps({"model": spec.name, "attention": attention, "source": source}))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return paths_in(folder)
+
+
+def paths_in(folder: Path) -> dict[str, Path]:
+    return {"encoder": folder / "encoder.onnx", "decoder": folder / "decoder.onnx"}
+
+
+def is_complete(folder: Path) -> bool:
+    return (folder / COMPLETE).is_file() and all(p.is_file() for p in paths_in(folder).values())
+
+
+def _fill(model: onnx.ModelProto, state: dict[str, np.ndarray], spec: ModelSpec) -> None:
+    graph = model.graph
+    weights = [inp for inp in graph.input if inp.name in state]
+    expected = [inp for inp in graph.input if "." in inp.name]  # state_dict keys are dotted
+    missing = sorted({inp.name for inp in expected} - {inp.name for inp in weights})
+    if missing:
+        raise WeightsError(
+            f"the checkpoint lacks {len(missing)} tensors the {spec.title} network needs "
+            f"(for example {missing[0]}); use an official {spec.title} checkpoint"
+        )
+    for inp in weights:
+        array = np.ascontiguousarray(state[inp.name], dtype=np.float32 if inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT else None)
+        graph.initializer.append(numpy_helper.from_array(array, inp.name))
+    names = {inp.name for inp in weights}
+    kept = [inp for inp in graph.input if inp.name not in names]
+    del graph.input[:]
+    graph.input.extend(kept)
+
+
+def _use_fused_attention(model: onnx.ModelProto) -> None:
+    swapped = False
+    for node in model.graph.node:
+        if node.op_type == "Attention" and node.domain in ("", "ai.onnx"):
+            heads = next(a.i for a in node.attribute if a.name == "q_num_heads")
+            node.op_type = "MultiHeadAttention"
+            node.domain = "com.microsoft"
+            del node.attribute[:]
+            node.attribute.append(onnx.helper.make_attribute("num_heads", heads))
+            del node.output[1:]
+            swapped = True
+    if swapped and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))

@@ -1,0 +1,80 @@
+"""The default runtime: onnxruntime on the CPU, with no torch in the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from .. import paths
+from ..modelspec import ModelSpec
+from . import graphs
+
+
+def default_threads() -> int:
+    """The CPUs this process may use (affinity-aware where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def session_options(threads: int | None = None) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or default_threads()
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only; ORT's warnings mean nothing to a user
+    return options
+
+
+class OnnxRunner:
+    def __init__(self, spec: ModelSpec, encoder: Path, decoder: Path, threads: int | None = None):
+        self.spec = spec
+        self.threads = threads or default_threads()
+        options = session_options(self.threads)
+        providers = ["CPUExecutionProvider"]
+        self._encoder = ort.InferenceSession(str(encoder), options, providers=providers)
+        self._decoder = ort.InferenceSession(str(decoder), options, providers=providers)
+
+    @classmethod
+    def for_checkpoint(cls, spec: ModelSpec, checkpoint=None, threads: int | None = None, attention: str = graphs.DEFAULT_ATTENTION):
+        folder = ensure_onnx(spec, checkpoint, attention=attention)
+        files = graphs.paths_in(folder)
+        return cls(spec, files["encoder"], files["decoder"], threads=threads)
+
+    def encode(self, x: np.ndarray) -> np.ndarray:
+        return self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]
+
+    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
+        lowres, iou = self._decoder.run(
+            None,
+            {
+                "embedding": np.ascontiguousarray(embedding, dtype=np.float32),
+                "coords": np.ascontiguousarray(coords, dtype=np.float32),
+                "labels": np.ascontiguousarray(labels, dtype=np.float32),
+            },
+        )
+        return lowres, iou
+
+
+def onnx_folder(spec: ModelSpec, identity: str, attention: str = graphs.DEFAULT_ATTENTION) -> Path:
+    """Cache folder of the ONNX graphs for one checkpoint (by its identity) of ``spec``."""
+    suffix = "" if attention == graphs.DEFAULT_ATTENTION else f"-{attention}"
+    return paths.onnx_dir() / f"{spec.name}-{identity[:16]}{suffix}"
+
+
+def ensure_onnx(spec: ModelSpec, checkpoint=None, attention: str = graphs.DEFAULT_ATTENTION, force: bool = False) -> Path:
+    """The folder with encoder.onnx and decoder.onnx for the checkpoint, built if missing."""
+    from .. import checkpoint, weights
+
+    path = weights.find_checkpoint(spec.name, checkpoint)
+    identity = weights.checkpoint_sha1(path)
+    folder = onnx_folder(spec, identity, attention)
+    if force or not graphs.is_complete(folder):
+        state = checkpoint.load_state(path, spec)
+        graphs.build_onnx(spec, state, folder, attention=attention, source=str(path))
+    return folder

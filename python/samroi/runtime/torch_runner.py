@@ -1,0 +1,53 @@
+"""The reference runtime: samroi's own PyTorch networks, eager mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..modelspec import ModelSpec
+
+
+class TorchRunner:
+    def __init__(self, spec: ModelSpec, network, threads: int | None = None):
+        import torch
+
+        self.spec = spec
+        self.network = network
+        self.threads = threads
+        self._torch = torch
+
+    @classmethod
+    def for_checkpoint(cls, spec: ModelSpec, checkpoint: str | Path | None = None, threads: int | None = None):
+        from .. import checkpoint, weights
+
+        path = weights.find_checkpoint(spec.name, checkpoint)
+        return cls(spec, build_network(spec, checkpoint.load_state(path, spec)), threads=threads)
+
+    def _threads(self):
+        if self.threads:
+            self._torch.set_num_threads(self.threads)
+
+    def encode(self, x: np.ndarray) -> np.ndarray:
+        self._threads()
+        with self._torch.inference_mode():
+            return self.network.image_encoder(self._torch.from_numpy(x)).numpy()
+
+    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
+        self._threads()
+        t = self._torch
+        with t.inference_mode():
+            lowres, iou = self.network.decode(t.from_numpy(embedding), t.from_numpy(coords), t.from_numpy(labels))
+        return lowres.numpy(), iou.numpy()
+
+
+def build_network(spec: ModelSpec, state: dict[str, np.ndarray]):
+    """samroi's torch network for ``spec`` with the arrays of a checkpoint, loaded strictly."""
+    import torch
+
+    from ..models import build_model
+
+    network = build_model(spec.name)
+    network.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()}, strict=True)
+    return network.eval()
