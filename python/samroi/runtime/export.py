@@ -72,7 +72,10 @@ def _export(module, args, input_names, output_names, dynamic_shapes):
         output_names=output_names,
         dynamic_shapes=dynamic_shapes,
         custom_translation_table=onnx_translation(),
+        # No folding at export: every checkpoint tensor must stay a named graph input.
+        # onnxruntime folds and fuses when it loads the filled graph.
         do_constant_folding=False,
+        optimize=False,
         verbose=False,
     )
     return program.model_proto
@@ -101,6 +104,9 @@ def _as_template(model: onnx.ModelProto, weight_names: set[str]) -> onnx.ModelPr
                 node.input[i] = renames[name]
     missing = [k for k in renames.values() if not k]
     assert not missing
+    for node in graph.node:  # exporter debugging aids (source lines, stack traces)
+        node.doc_string = ""
+        del node.metadata_props[:]
     model.producer_name = "samroi"
     onnx.checker.check_model(model)
     return model

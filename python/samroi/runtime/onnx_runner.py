@@ -69,12 +69,13 @@ def onnx_folder(spec: ModelSpec, identity: str, attention: str = graphs.DEFAULT_
 
 def ensure_onnx(spec: ModelSpec, checkpoint=None, attention: str = graphs.DEFAULT_ATTENTION, force: bool = False) -> Path:
     """The folder with encoder.onnx and decoder.onnx for the checkpoint, built if missing."""
-    from .. import checkpoint, weights
+    from .. import weights
+    from ..checkpoint import load_state
 
     path = weights.find_checkpoint(spec.name, checkpoint)
     identity = weights.checkpoint_sha1(path)
     folder = onnx_folder(spec, identity, attention)
     if force or not graphs.is_complete(folder):
-        state = checkpoint.load_state(path, spec)
+        state = load_state(path, spec)
         graphs.build_onnx(spec, state, folder, attention=attention, source=str(path))
     return folder

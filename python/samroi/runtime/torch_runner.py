@@ -20,10 +20,11 @@ class TorchRunner:
 
     @classmethod
     def for_checkpoint(cls, spec: ModelSpec, checkpoint: str | Path | None = None, threads: int | None = None):
-        from .. import checkpoint, weights
+        from .. import weights
+        from ..checkpoint import load_state
 
         path = weights.find_checkpoint(spec.name, checkpoint)
-        return cls(spec, build_network(spec, checkpoint.load_state(path, spec)), threads=threads)
+        return cls(spec, build_network(spec, load_state(path, spec)), threads=threads)
 
     def _threads(self):
         if self.threads:
