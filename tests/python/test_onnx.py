@@ -1,0 +1,139 @@
+"""The onnxruntime path reproduces the official models, and needs no torch.
+
+The ONNX graphs are the committed templates filled with the random-initialised official
+checkpoints of ../shared/reference; the golden outputs there are the official code's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from samroi.modelspec import get_spec
+from samroi.predictor import Predictor
+from samroi.runtime import graphs
+from samroi.runtime.onnx_runner import OnnxRunner
+
+from fidelity import (
+    CHECKPOINTS,
+    FIXTURE_IMAGES,
+    TOL_EMBEDDING,
+    TOL_IOU,
+    TOL_LOWRES_DECODER,
+    case_prompt,
+    check_case_end_to_end,
+    fixture_rgb,
+    load_fixture,
+)
+
+MODELS = ("efficientsam-ti", "mobilesam")
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def runner(request, reference_dir, tmp_path_factory):
+    os.environ["SAMROI_HOME"] = str(tmp_path_factory.mktemp("home"))
+    spec = get_spec(request.param)
+    return OnnxRunner.for_checkpoint(spec, reference_dir / CHECKPOINTS[spec.name], threads=2)
+
+
+@pytest.mark.parametrize("image", FIXTURE_IMAGES)
+def test_end_to_end_matches_official(runner, reference_dir, image):
+    """Own preprocessing, encoder, decoder and upscaling against the official outputs."""
+    ref = load_fixture(reference_dir, runner.spec, image)
+    predictor = Predictor(runner)
+    embedding = predictor.set_image(fixture_rgb(runner.spec, ref))
+    assert np.abs(embedding[0] - ref["embedding"]).max() <= TOL_EMBEDDING
+    for case in range(5):
+        check_case_end_to_end(predictor, ref, case)
+
+
+def test_decoder_on_official_embedding(runner, reference_dir):
+    """The decoder alone, fed the stored embedding: every case and the batched boxes."""
+    spec = runner.spec
+    ref = load_fixture(reference_dir, spec, "dsb_fluo_d01")
+    predictor = Predictor(runner)
+    predictor.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    for case in range(5):
+        result = predictor.predict(**case_prompt(ref, case), multimask=case != 4)
+        assert np.abs(result.lowres - ref[f"case{case}_lowres"]).max() <= TOL_LOWRES_DECODER
+        assert np.abs(result.iou - ref[f"case{case}_iou"]).max() <= TOL_IOU
+    from samroi.predictor import Prompt
+
+    batch = predictor.predict_batch([Prompt(box=box) for box in ref["batch_boxes"]])
+    assert np.abs(np.stack([r.lowres for r in batch]) - ref["batch_lowres"]).max() <= TOL_LOWRES_DECODER
+    assert np.abs(np.stack([r.iou for r in batch]) - ref["batch_iou"]).max() <= TOL_IOU
+
+
+def test_fused_and_standard_attention_agree(reference_dir, tmp_path):
+    """The fused MultiHeadAttention graph computes the same as the standard Attention one."""
+    spec = get_spec("efficientsam-ti")
+    from samroi.checkpoint import load_state
+
+    state = load_state(reference_dir / CHECKPOINTS[spec.name], spec)
+    fused = graphs.build_onnx(spec, state, tmp_path / "mha", attention="mha")
+    plain = graphs.build_onnx(spec, state, tmp_path / "std", attention="standard")
+    import onnx
+
+    ops = lambda p: {n.op_type for n in onnx.load(p).graph.node}  # noqa: E731
+    assert "MultiHeadAttention" in ops(fused["encoder"]) and "Attention" not in ops(fused["encoder"])
+    assert "Attention" in ops(plain["encoder"])
+    ref = load_fixture(reference_dir, spec, "dsb_fluo_d01")
+    from samroi import preprocess
+
+    x = preprocess.model_input(spec, fixture_rgb(spec, ref))
+    a = OnnxRunner(spec, fused["encoder"], fused["decoder"], threads=2).encode(x)
+    b = OnnxRunner(spec, plain["encoder"], plain["decoder"], threads=2).encode(x)
+    assert np.abs(a - b).max() <= TOL_EMBEDDING
+
+
+def test_onnx_folder_is_complete_or_absent(reference_dir, tmp_path):
+    """A build that fails half-way leaves nothing that looks ready."""
+    spec = get_spec("efficientsam-ti")
+    from samroi.checkpoint import load_state
+    from samroi.errors import WeightsError
+
+    state = load_state(reference_dir / CHECKPOINTS[spec.name], spec)
+    del state["mask_decoder.iou_token.weight"]
+    with pytest.raises(WeightsError, match="mask_decoder.iou_token.weight"):
+        graphs.build_onnx(spec, state, tmp_path / "broken")
+    assert not graphs.is_complete(tmp_path / "broken")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_runs_without_torch(reference_dir, tmp_path):
+    """In a Python where torch cannot be imported, the ONNX path builds its graphs and runs."""
+    script = textwrap.dedent(
+        f"""
+        import sys, importlib.abc
+        class NoTorch(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name == "torch" or name.startswith("torch."):
+                    raise ImportError("torch is hidden in this test")
+        sys.meta_path.insert(0, NoTorch())
+        import numpy as np
+        from samroi.modelspec import get_spec
+        from samroi.predictor import Predictor
+        from samroi.runtime import load_runner
+        for name, ckpt, fixture in [
+            ("efficientsam-ti", "efficient_sam_vitt_random.pt", "efficientsam_ti_dsb_fluo_d01.npz"),
+            ("mobilesam", "mobile_sam_random.pt", "mobilesam_dsb_fluo_d01.npz"),
+        ]:
+            ref = np.load({str(reference_dir)!r} + "/" + fixture)
+            runner = load_runner(name, "onnx", checkpoint={str(reference_dir)!r} + "/" + ckpt, threads=2)
+            p = Predictor(runner)
+            p.set_embedding(ref["embedding"][None], 256, 256)
+            r = p.predict(ref["case0_points"], ref["case0_labels"])
+            assert np.abs(r.lowres - ref["case0_lowres"]).max() <= 5e-5
+        assert "torch" not in sys.modules
+        print("ok without torch")
+        """
+    )
+    env = dict(os.environ, SAMROI_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "ok without torch" in out.stdout
