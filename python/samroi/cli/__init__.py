@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import SamroiError
 
 # Modules of samroi.cli, one per sub-command group, in the order `samroi --help` lists them.
-COMMAND_MODULES = ("weights", "polygons")
+COMMAND_MODULES = ("polygons", "weights", "export", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
