@@ -1,0 +1,557 @@
+package org.samroi.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.ConcurrentModificationException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apposed.appose.NDArray;
+import org.apposed.appose.Service;
+import org.samroi.core.env.PythonEnvironment;
+
+/**
+ * The samroi worker of one host application: a long-lived Python process (appose Service in
+ * the given {@link PythonEnvironment}) that keeps models and the current image between calls.
+ *
+ * <p>
+ * Every operation has an asynchronous form returning a {@link CompletableFuture} (completed on
+ * a samroi thread, never the caller's) and a blocking form for macros and background threads.
+ * Blocking forms refuse to run on the Swing event dispatch thread. Calls run one at a time in
+ * submission order. Progress and the worker's log lines go to {@link ProgressListener}s.
+ *
+ * <p>
+ * The worker starts on the first call (or {@link #startAsync()}); it must report the same
+ * samroi version as this jar ({@link VersionMismatchException} otherwise). If it dies (killed,
+ * out of memory, native crash) the running call fails with a {@link WorkerCrashedException}
+ * carrying the end of its error output, and the next call starts a new worker. Shared memory
+ * for images is freed when each call ends, whatever the outcome.
+ *
+ * <p>
+ * Worker calls are one-line Python scripts calling functions of {@code samroi.worker}; no
+ * other Python source lives in Java.
+ */
+public final class SamSession implements AutoCloseable {
+
+    /** How long the worker may take to start and answer hello (first start may scan files). */
+    static final long START_TIMEOUT_MS = 120_000;
+    /** How long after the worker process is gone a call still waits for its last messages. */
+    static final long CRASH_GRACE_MS = 300;
+    private static final int STDERR_TAIL_LINES = 25;
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Pattern EXIT_CODE = Pattern.compile("exit code (-?\\d+)");
+    private static final AtomicInteger SESSIONS = new AtomicInteger();
+
+    private final PythonEnvironment environment;
+    private final String expectedVersion;
+    private final ExecutorService calls;
+    private final ExecutorService events;
+    private final List<ProgressListener> listeners = new CopyOnWriteArrayList<>();
+    private final Set<Call<?>> queued = ConcurrentHashMap.newKeySet();
+    private final Thread shutdownHook;
+    private final boolean debug = Boolean.getBoolean("samroi.debug");
+
+    private volatile Service service;
+    private volatile WorkerInfo info;
+    private volatile Call<?> running;
+    private volatile boolean closed;
+
+    /** A session for the given environment; nothing starts until the first call. */
+    public SamSession(PythonEnvironment environment) {
+        this(environment, SamroiBuild.version());
+    }
+
+    /** For tests: expect another samroi version from the worker. */
+    SamSession(PythonEnvironment environment, String expectedVersion) {
+        this.environment = environment;
+        this.expectedVersion = expectedVersion;
+        int n = SESSIONS.incrementAndGet();
+        this.calls = Executors.newSingleThreadExecutor(daemon("samroi-session-" + n));
+        this.events = Executors.newSingleThreadExecutor(daemon("samroi-events-" + n));
+        this.shutdownHook = new Thread(this::close, "samroi-session-" + n + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public PythonEnvironment environment() {
+        return environment;
+    }
+
+    public void addListener(ProgressListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(ProgressListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Whether a worker process is running now. */
+    public boolean isWorkerRunning() {
+        Service s = service;
+        return s != null && s.isAlive();
+    }
+
+    /** What the running worker said about itself, or null if none is running. */
+    public WorkerInfo workerInfo() {
+        return isWorkerRunning() ? info : null;
+    }
+
+    // --- operations ------------------------------------------------------------------------
+
+    /** Start the worker if it is not running (checks its samroi version). */
+    public CompletableFuture<WorkerInfo> startAsync() {
+        return submit("start", this::ensureWorker);
+    }
+
+    /** Blocking form of {@link #startAsync()}. */
+    public WorkerInfo ensureStarted() throws SamException {
+        return await(startAsync());
+    }
+
+    /** Ask the worker who it is ({@code samroi.worker.hello}); completes with its samroi version. */
+    public CompletableFuture<String> helloAsync() {
+        return submit("hello", call -> {
+            ensureWorker(call);
+            return String.valueOf(execute(call, "hello", Collections.<String, Object>emptyMap(), null, START_TIMEOUT_MS)
+                    .get("version"));
+        });
+    }
+
+    /** Blocking form of {@link #helloAsync()}. */
+    public String hello() throws SamException {
+        return await(helloAsync());
+    }
+
+    /**
+     * Make image the worker's current image: its pixels are copied once into shared memory and
+     * from there into the worker, which reports {@link ImageStats} (compare with
+     * {@link ImagePixels#expectedStats()}).
+     */
+    public CompletableFuture<ImageStats> setImageAsync(ImagePixels image) {
+        if (image == null) {
+            CompletableFuture<ImageStats> f = new CompletableFuture<>();
+            f.completeExceptionally(new BadImageException(BadImageException.Reason.EMPTY, "No image was given."));
+            return f;
+        }
+        return submit("set_image", call -> {
+            ensureWorker(call);
+            return ImageStats.fromOutputs(execute(call, "set_image", Collections.<String, Object>emptyMap(), image, 0));
+        });
+    }
+
+    /** Blocking form of {@link #setImageAsync(ImagePixels)}. */
+    public ImageStats setImage(ImagePixels image) throws SamException {
+        return await(setImageAsync(image));
+    }
+
+    /**
+     * Call any task function of samroi.worker: {@code fn(task, **args)}, plus {@code image=} if
+     * image is not null. Completes with the function's outputs.
+     */
+    CompletableFuture<Map<String, Object>> callAsync(String function, Map<String, Object> args, ImagePixels image) {
+        if (!FUNCTION_NAME.matcher(function).matches()) throw new IllegalArgumentException("bad function name " + function);
+        Map<String, Object> copy = new HashMap<>(args == null ? Collections.<String, Object>emptyMap() : args);
+        return submit(function, call -> {
+            ensureWorker(call);
+            return execute(call, function, copy, image, 0);
+        });
+    }
+
+    /**
+     * Cancel the running call and every queued one. The running call ends with
+     * {@link SamCancelledException} as soon as the worker notices (worker functions check
+     * regularly); the worker keeps running.
+     */
+    public void cancel() {
+        for (Call<?> c : queued) {
+            c.requestCancel();
+            fail(c, new SamCancelledException(describe(c.name)));
+        }
+        Call<?> r = running;
+        if (r != null) r.requestCancel();
+    }
+
+    /**
+     * Stop the worker and release everything. Queued and running calls end with
+     * {@link SamCancelledException}. The session cannot be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down
+            }
+        }
+        cancel();
+        Service s = service;
+        if (s != null) stopService(s, 2000);
+        calls.shutdown();
+        try {
+            if (!calls.awaitTermination(5, TimeUnit.SECONDS)) {
+                calls.shutdownNow();
+                calls.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        events.shutdown();
+    }
+
+    // --- machinery -------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Body<T> {
+        T run(Call<T> call) throws SamException, InterruptedException;
+    }
+
+    private static final class Call<T> {
+        final String name;
+        final Body<T> body;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        volatile boolean cancelRequested;
+        volatile Service.Task task;
+
+        Call(String name, Body<T> body) {
+            this.name = name;
+            this.body = body;
+        }
+
+        void requestCancel() {
+            cancelRequested = true;
+            Service.Task t = task;
+            if (t != null) {
+                try {
+                    t.cancel();
+                } catch (RuntimeException e) {
+                    // worker already gone
+                }
+            }
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(String name, Body<T> body) {
+        Call<T> call = new Call<>(name, body);
+        if (closed) {
+            call.future.completeExceptionally(new SamCancelledException(describe(name) + " (the samroi session is closed)"));
+            return call.future;
+        }
+        call.future.whenComplete((r, e) -> {
+            if (call.future.isCancelled()) call.requestCancel();
+        });
+        queued.add(call);
+        try {
+            calls.execute(() -> runCall(call));
+        } catch (RejectedExecutionException e) {
+            queued.remove(call);
+            call.future.completeExceptionally(new SamCancelledException(describe(name) + " (the samroi session is closed)"));
+        }
+        return call.future;
+    }
+
+    private <T> void runCall(Call<T> call) {
+        queued.remove(call);
+        if (call.future.isDone()) return;
+        if (call.cancelRequested || closed) {
+            fail(call, new SamCancelledException(describe(call.name)));
+            return;
+        }
+        running = call;
+        try {
+            T result = call.body.run(call);
+            deliver(() -> call.future.complete(result));
+        } catch (SamException e) {
+            fail(call, e);
+        } catch (InterruptedException e) {
+            fail(call, new SamCancelledException(describe(call.name)));
+        } catch (RuntimeException | Error e) {
+            fail(call, new SamException("Unexpected error in samroi while " + describe(call.name).toLowerCase(java.util.Locale.ROOT) + ": " + e,
+                    "Please report this to the samroi developers, with the log.", e));
+        } finally {
+            running = null;
+        }
+    }
+
+    private void fail(Call<?> call, Throwable t) {
+        deliver(() -> call.future.completeExceptionally(t));
+    }
+
+    private void deliver(Runnable r) {
+        try {
+            events.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    private WorkerInfo ensureWorker(Call<?> call) throws SamException, InterruptedException {
+        Service s = service;
+        if (s != null && s.isAlive() && info != null) return info;
+        if (s != null) disposeService(s);
+        Path python = environment.python();
+        if (!Files.isRegularFile(python)) {
+            throw new EnvironmentMissingException("samroi's Python (" + python + ") is not there.",
+                    "Install the samroi Python environment (samroi > Install Python environment), or choose another Python.",
+                    python);
+        }
+        progress(call, "Starting the samroi worker", 0, 0);
+        List<String> cmd = environment.workerCommand();
+        Service ns = new Service(environment.workingDirectory().toFile(), cmd.toArray(new String[0]));
+        ns.debug(this::onDebug);
+        try {
+            ns.start();
+        } catch (IOException e) {
+            throw new EnvironmentMissingException("samroi could not start its Python (" + python + "): " + e.getMessage(),
+                    "Reinstall the samroi Python environment, or choose another Python.", python, e);
+        }
+        service = ns;
+        Map<String, Object> out;
+        try {
+            out = execute(call, "hello", Collections.<String, Object>emptyMap(), null, START_TIMEOUT_MS);
+        } catch (WorkerCrashedException e) {
+            disposeService(ns);
+            throw new EnvironmentMissingException("The samroi worker could not start with " + python
+                    + (e.stderrTail().isEmpty() ? "." : ". Its messages:\n" + e.stderrTail()),
+                    "Reinstall the samroi Python environment (samroi > Install Python environment), or choose a Python "
+                            + "that has samroi installed.", python, e);
+        } catch (SamException | InterruptedException | RuntimeException e) {
+            disposeService(ns);
+            throw e;
+        }
+        WorkerInfo wi = new WorkerInfo(out);
+        if (!expectedVersion.equals(wi.version())) {
+            disposeService(ns);
+            throw new VersionMismatchException(expectedVersion, wi.version(), python.toString());
+        }
+        info = wi;
+        progress(call, "samroi worker ready (Python " + wi.pythonVersion() + ")", 1, 1);
+        return wi;
+    }
+
+    /** Run fn(task, **args) in the worker and wait for it; frees the image's shared memory in all cases. */
+    private Map<String, Object> execute(Call<?> call, String fn, Map<String, Object> args, ImagePixels image,
+            long timeoutMs) throws SamException, InterruptedException {
+        Service s = service;
+        if (s == null) throw new WorkerCrashedException("The samroi worker is not running", null, "", null);
+        Map<String, Object> a = new HashMap<>(args);
+        NDArray nd = null;
+        try {
+            if (image != null) {
+                progress(call, "Copying the image to shared memory", 0, 0);
+                nd = image.toNDArray();
+                a.put("image", nd);
+            }
+            Map<String, Object> inputs = new HashMap<>();
+            inputs.put("args", a);
+            Service.Task task;
+            try {
+                task = s.task("import samroi.worker as _w; _w." + fn + "(task, **args)", inputs);
+            } catch (IOException e) {
+                throw new WorkerCrashedException("The samroi worker could not be reached", null, stderrTail(s), e);
+            }
+            CountDownLatch done = new CountDownLatch(1);
+            task.listen(ev -> {
+                if (ev.responseType == Service.ResponseType.UPDATE) progress(call, ev.message, ev.current, ev.maximum);
+                if (ev.responseType.isTerminal()) done.countDown();
+            });
+            call.task = task;
+            if (call.cancelRequested) throw new SamCancelledException(describe(call.name));
+            task.start();
+            if (call.cancelRequested) call.requestCancel();
+            long start = System.nanoTime();
+            long deadSince = -1;
+            while (!done.await(20, TimeUnit.MILLISECONDS)) {
+                long now = System.nanoTime();
+                if (!s.isAlive()) {
+                    if (deadSince < 0) deadSince = now;
+                    else if (now - deadSince > TimeUnit.MILLISECONDS.toNanos(CRASH_GRACE_MS)) break;
+                }
+                if (timeoutMs > 0 && now - start > TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
+                    String tail = stderrTail(s);
+                    disposeService(s);
+                    throw new WorkerCrashedException("The samroi worker did not answer within " + timeoutMs / 1000
+                            + " seconds and was stopped", null, tail, null);
+                }
+            }
+            switch (task.status) {
+                case COMPLETE:
+                    Map<String, Object> outputs = new HashMap<>(task.outputs);
+                    if (Boolean.TRUE.equals(outputs.get("cancelled"))) throw new SamCancelledException(describe(call.name));
+                    return outputs;
+                case CANCELED:
+                    throw new SamCancelledException(describe(call.name));
+                case FAILED:
+                    throw WorkerException.fromTraceback(fn, task.error);
+                default:
+                    // CRASHED, or the process is gone without a last word.
+                    String tail = stderrTail(s);
+                    Integer code = exitCode(task.error);
+                    disposeService(s);
+                    if (closed && call.cancelRequested) throw new SamCancelledException(describe(call.name));
+                    throw new WorkerCrashedException("The samroi worker stopped while " + describe(fn).toLowerCase(java.util.Locale.ROOT),
+                            code, tail, null);
+            }
+        } finally {
+            call.task = null;
+            if (nd != null) {
+                try {
+                    nd.close(); // unmaps and unlinks the segment
+                } catch (RuntimeException e) {
+                    log("samroi: could not free shared memory " + nd.shm().name() + ": " + e);
+                }
+            }
+        }
+    }
+
+    private void disposeService(Service s) {
+        if (service == s) {
+            service = null;
+            info = null;
+        }
+        stopService(s, 0);
+    }
+
+    private static void stopService(Service s, long graceMs) {
+        try {
+            s.close(); // closes the worker's stdin: it exits when its tasks end
+        } catch (RuntimeException e) {
+            // never started
+        }
+        long deadline = System.currentTimeMillis() + graceMs;
+        while (s.isAlive() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (s.isAlive()) {
+            try {
+                s.kill();
+            } catch (RuntimeException e) {
+                // already gone
+            }
+        }
+    }
+
+    private static Integer exitCode(String error) {
+        if (error == null) return null;
+        Matcher m = EXIT_CODE.matcher(error);
+        return m.find() ? Integer.valueOf(m.group(1)) : null;
+    }
+
+    private static String stderrTail(Service s) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                List<String> lines = new ArrayList<>(s.errorLines());
+                List<String> useful = new ArrayList<>();
+                for (String line : lines) {
+                    if (!line.startsWith("[WARNING]")) useful.add(line);
+                }
+                int from = Math.max(0, useful.size() - STDERR_TAIL_LINES);
+                return String.join("\n", useful.subList(from, useful.size()));
+            } catch (ConcurrentModificationException e) {
+                // the stderr thread appended meanwhile; try again
+            }
+        }
+        return "";
+    }
+
+    private void onDebug(String line) {
+        // appose prefixes worker stderr with [WORKER-n] and its own traffic with [SERVICE-n].
+        if (line.startsWith("[WORKER-")) {
+            int end = line.indexOf("] ");
+            log(end > 0 ? line.substring(end + 2) : line);
+        } else if (debug) {
+            log(line);
+        }
+    }
+
+    private void progress(Call<?> call, String message, long current, long maximum) {
+        emit(ProgressEvent.progress(call.name, message, current, maximum));
+    }
+
+    private void log(String line) {
+        emit(ProgressEvent.log("worker", line));
+    }
+
+    private void emit(ProgressEvent event) {
+        if (listeners.isEmpty()) return;
+        deliver(() -> {
+            for (ProgressListener l : listeners) ProgressListener.notify(l, event);
+        });
+    }
+
+    private static String describe(String name) {
+        switch (name) {
+            case "start":
+                return "Starting the samroi worker";
+            case "hello":
+                return "Contacting the samroi worker";
+            case "set_image":
+                return "Sending the image";
+            default:
+                return "Running " + name;
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws SamException {
+        if (isEventDispatchThread()) {
+            future.cancel(true);
+            throw new IllegalStateException("samroi's blocking calls must not run on the Swing event dispatch "
+                    + "thread (the user interface would freeze); use the ...Async form.");
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new SamCancelledException("The samroi operation");
+        } catch (CancellationException e) {
+            throw new SamCancelledException("The samroi operation");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SamException) throw (SamException) cause;
+            throw new SamException("Unexpected error in samroi: " + cause, "Please report this to the samroi developers.",
+                    cause);
+        }
+    }
+
+    private static boolean isEventDispatchThread() {
+        try {
+            return java.awt.EventQueue.isDispatchThread();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
