@@ -40,3 +40,24 @@ def onnx_translation():
         return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
 
     return {torch.ops.samroi.multi_head_attention.default: attention}
+
+
+class ProjectedAttention(torch.nn.Module):
+    """SAM's decoder attention: q/k/v projected to an internal width, heads, out projection.
+
+    Used by both mask decoders (the parameter names match the official checkpoints).
+    ``downsample`` divides the internal width (2 in the cross-attentions).
+    """
+
+    def __init__(self, dim: int, num_heads: int, downsample: int = 1) -> None:
+        super().__init__()
+        inner = dim // downsample
+        self.num_heads = num_heads
+        self.q_proj = torch.nn.Linear(dim, inner)
+        self.k_proj = torch.nn.Linear(dim, inner)
+        self.v_proj = torch.nn.Linear(dim, inner)
+        self.out_proj = torch.nn.Linear(inner, dim)
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        heads = multi_head_attention(self.q_proj(q), self.k_proj(k), self.v_proj(v), self.num_heads)
+        return self.out_proj(heads)

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .attention import multi_head_attention
+from .attention import ProjectedAttention, multi_head_attention
 
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
@@ -44,20 +44,6 @@ LOWRES_SIZE = 4 * GRID  # 256
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, head_dim: int) -> torch.Tensor:
-    """Scaled dot-product attention over [..., N, d] tensors, written out explicitly.
-
-    ``softmax(q @ k^T / sqrt(head_dim)) @ v``. For head_dim 64 (encoder) and 16 (decoder
-    cross-attention) the divisor is a power of two, so this equals the official
-    ``* head_dim**-0.5``; for head_dim 32 (decoder self-attention) it is the official
-    ``/ math.sqrt(32)``. Kept in one place so it can be swapped (e.g. for
-    F.scaled_dot_product_attention) later.
-    """
-    attn = (q @ k.transpose(-2, -1)) / math.sqrt(head_dim)
-    attn = attn.softmax(dim=-1)
-    return attn @ v
 
 
 def bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
@@ -262,44 +248,17 @@ class PromptEncoder(nn.Module):
 # mask decoder
 
 
-class DecoderAttention(nn.Module):
-    """Attention with separate q/k/v projections to an internal width (SAM style)."""
-
-    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1) -> None:
-        super().__init__()
-        self.internal_dim = dim // downsample_rate
-        self.num_heads = num_heads
-        self.head_dim = self.internal_dim // num_heads
-        self.q_proj = nn.Linear(dim, self.internal_dim)
-        self.k_proj = nn.Linear(dim, self.internal_dim)
-        self.v_proj = nn.Linear(dim, self.internal_dim)
-        self.out_proj = nn.Linear(self.internal_dim, dim)
-
-    def _split(self, x: torch.Tensor) -> torch.Tensor:
-        b, n, _ = x.shape
-        return x.reshape(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-
-    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        q = self._split(self.q_proj(q))
-        k = self._split(self.k_proj(k))
-        v = self._split(self.v_proj(v))
-        out = attention(q, k, v, self.head_dim)  # [B, heads, Nq, hd]
-        b, _, n, _ = out.shape
-        out = out.transpose(1, 2).reshape(b, n, self.internal_dim)
-        return self.out_proj(out)
-
-
 class TwoWayAttentionBlock(nn.Module):
     def __init__(self, dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool) -> None:
         super().__init__()
-        self.self_attn = DecoderAttention(dim, num_heads)
+        self.self_attn = ProjectedAttention(dim, num_heads)
         self.norm1 = nn.LayerNorm(dim)
-        self.cross_attn_token_to_image = DecoderAttention(dim, num_heads, downsample_rate=2)
+        self.cross_attn_token_to_image = ProjectedAttention(dim, num_heads, downsample=2)
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = MLPBlock(dim, mlp_dim, dim, num_layers=1)
         self.norm3 = nn.LayerNorm(dim)
         self.norm4 = nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = DecoderAttention(dim, num_heads, downsample_rate=2)
+        self.cross_attn_image_to_token = ProjectedAttention(dim, num_heads, downsample=2)
         self.skip_first_layer_pe = skip_first_layer_pe
 
     def forward(self, queries, keys, query_pe, key_pe):
@@ -328,7 +287,7 @@ class TwoWayTransformer(nn.Module):
             TwoWayAttentionBlock(dim, num_heads, mlp_dim, skip_first_layer_pe=(i == 0))
             for i in range(depth)
         )
-        self.final_attn_token_to_image = DecoderAttention(dim, num_heads, downsample_rate=2)
+        self.final_attn_token_to_image = ProjectedAttention(dim, num_heads, downsample=2)
         self.norm_final_attn = nn.LayerNorm(dim)
 
     def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):

@@ -32,6 +32,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .attention import ProjectedAttention
+
 IMAGE_SIZE = 1024
 EMBED_SIDE = 64  # embedding grid side
 EMBED_DIM = 256  # prompt/decoder width
@@ -373,35 +375,6 @@ class PromptEncoder(nn.Module):
 # SAM mask decoder
 
 
-class Attention(nn.Module):
-    """Multi-head attention with separate q/k/v projections to an internal width."""
-
-    def __init__(self, dim: int, heads: int, downsample: int = 1) -> None:
-        super().__init__()
-        inner = dim // downsample
-        self.heads = heads
-        self.head_dim = inner // heads
-        self.q_proj = nn.Linear(dim, inner)
-        self.k_proj = nn.Linear(dim, inner)
-        self.v_proj = nn.Linear(dim, inner)
-        self.out_proj = nn.Linear(inner, dim)
-
-    def _split(self, x: torch.Tensor) -> torch.Tensor:
-        b, n = x.shape[0], x.shape[1]
-        return x.reshape(b, n, self.heads, self.head_dim).transpose(1, 2)
-
-    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        q = self._split(self.q_proj(q))
-        k = self._split(self.k_proj(k))
-        v = self._split(self.v_proj(v))
-        attn = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)
-        attn = attn.softmax(dim=-1)
-        out = attn @ v
-        b, n = out.shape[0], out.shape[2]
-        out = out.transpose(1, 2).reshape(b, n, self.heads * self.head_dim)
-        return self.out_proj(out)
-
-
 class ReluMlpBlock(nn.Module):
     def __init__(self, dim: int, hidden: int) -> None:
         super().__init__()
@@ -417,14 +390,14 @@ class TwoWayBlock(nn.Module):
 
     def __init__(self, dim: int, heads: int, mlp_dim: int, skip_first_layer_pe: bool) -> None:
         super().__init__()
-        self.self_attn = Attention(dim, heads)
+        self.self_attn = ProjectedAttention(dim, heads)
         self.norm1 = nn.LayerNorm(dim)
-        self.cross_attn_token_to_image = Attention(dim, heads, downsample=2)
+        self.cross_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = ReluMlpBlock(dim, mlp_dim)
         self.norm3 = nn.LayerNorm(dim)
         self.norm4 = nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = Attention(dim, heads, downsample=2)
+        self.cross_attn_image_to_token = ProjectedAttention(dim, heads, downsample=2)
         self.skip_first_layer_pe = skip_first_layer_pe
 
     def forward(self, queries, keys, query_pe, key_pe):
@@ -454,7 +427,7 @@ class TwoWayTransformer(nn.Module):
         self.layers = nn.ModuleList(
             TwoWayBlock(dim, heads, mlp_dim, skip_first_layer_pe=(i == 0)) for i in range(depth)
         )
-        self.final_attn_token_to_image = Attention(dim, heads, downsample=2)
+        self.final_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
         self.norm_final_attn = nn.LayerNorm(dim)
 
     def forward(self, image, image_pe, tokens):
