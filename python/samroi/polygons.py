@@ -375,8 +375,36 @@ def mask_to_polygons(
     cols = np.flatnonzero(m.any(axis=0))
     y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     crop = m[y0:y1, x0:x1]
+    if not all_components:
+        # Tracing is the costly part, and a rough mask can have thousands of specks:
+        # keep only the largest 8-connected component before tracing it.
+        crop, (dy, dx) = _largest_component(crop)
+        if crop is None or crop.sum() < min_area:
+            return []
+        y0, x0 = y0 + dy, x0 + dx
     traced = _assemble(*_trace(crop), int(x0) + int(offset[0]), int(y0) + int(offset[1]))
     return _finish(traced.get(1, []), all_components, min_area, keep_holes)
+
+
+_EIGHT_CONNECTED = np.ones((3, 3), bool)
+
+
+def _largest_component(mask: np.ndarray):
+    """The largest 8-connected component of ``mask`` cropped to its bounding box, and the crop's (dy, dx)."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(mask, structure=_EIGHT_CONNECTED)
+    if count == 0:
+        return None, (0, 0)
+    if count == 1:
+        return mask, (0, 0)
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    biggest = int(np.argmax(sizes))
+    component = labels == biggest
+    rows = np.flatnonzero(component.any(axis=1))
+    cols = np.flatnonzero(component.any(axis=0))
+    return component[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], (int(rows[0]), int(cols[0]))
 
 
 def labels_to_shapes(

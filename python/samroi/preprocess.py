@@ -159,11 +159,18 @@ def decoder_prompts(
 
 
 @functools.lru_cache(maxsize=32)
-def upscale_matrices(spec: ModelSpec, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(Ry [H, 256], Rx [W, 256]) float32 with full-size logits = Ry @ lowres @ Rx.T."""
+def upscale_matrices(
+    spec: ModelSpec, height: int, width: int, model_size: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(Ry [H, 256], Rx [W, 256]) float32 with full-size logits = Ry @ lowres @ Rx.T.
+
+    ``model_size`` is the size of the image the model was given when that differs from
+    the output size (a downscaled view): the logits are then interpolated straight to
+    the finer grid, so the mask has the image's own resolution.
+    """
     if spec.resize == "stretch":
         return _cubic_matrix(LOWRES_SIZE, height), _cubic_matrix(LOWRES_SIZE, width)
-    new_h, new_w = resized_size(spec, height, width)
+    new_h, new_w = resized_size(spec, *(model_size or (height, width)))
     to_input = _linear_matrix(LOWRES_SIZE, IMAGE_SIZE)
     ry = _linear_matrix(new_h, height) @ to_input[:new_h]
     rx = _linear_matrix(new_w, width) @ to_input[:new_w]
@@ -205,13 +212,21 @@ def threshold(spec: ModelSpec, logits: np.ndarray) -> np.ndarray:
     return logits >= 0 if spec.threshold_inclusive else logits > 0
 
 
-def full_logits(spec: ModelSpec, lowres: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Full-size logits [..., H, W] from low-res logits [..., 256, 256]."""
-    ry, rx = upscale_matrices(spec, height, width)
+def full_logits(
+    spec: ModelSpec, lowres: np.ndarray, height: int, width: int, model_size=None, region=None
+) -> np.ndarray:
+    """Full-size logits [..., H, W] from low-res logits [..., 256, 256].
+
+    ``region`` (y0, y1, x0, x1) computes only that part of the output.
+    """
+    ry, rx = upscale_matrices(spec, height, width, model_size)
+    if region is not None:
+        y0, y1, x0, x1 = region
+        ry, rx = ry[y0:y1], rx[x0:x1]
     return np.matmul(np.matmul(ry, lowres.astype(np.float32, copy=False)), rx.T)
 
 
-def mask_region(spec: ModelSpec, lowres: np.ndarray, height: int, width: int):
+def mask_region(spec: ModelSpec, lowres: np.ndarray, height: int, width: int, model_size=None):
     """The smallest (y0, y1, x0, x1) box outside which no pixel of the full-size mask can be set.
 
     None when the mask is certainly empty. The bound is exact, not a heuristic. An output
@@ -221,13 +236,10 @@ def mask_region(spec: ModelSpec, lowres: np.ndarray, height: int, width: int):
     max(v) + N * max(0, -min(v)) otherwise. Only windows where that bound reaches 0 can hold
     mask pixels; the box covers the output pixels whose taps start in such windows.
     """
-    (first_y, span_y, neg_y), (first_x, span_x, neg_x) = _tap_cache(spec, height, width)
+    (first_y, span_y, neg_y), (first_x, span_x, neg_x) = _tap_cache(spec, height, width, model_size)
     neg = (1 + neg_y) * neg_x + neg_y * (1 + neg_x)  # negative mass of a 2-D kernel wy * wx
-    windows = np.lib.stride_tricks.sliding_window_view(
-        np.pad(lowres, ((0, span_y), (0, span_x)), mode="edge"), (span_y + 1, span_x + 1)
-    )
-    vmax = windows.max(axis=(2, 3))
-    vmin = windows.min(axis=(2, 3))
+    vmax = _running(np.maximum, lowres, span_y, span_x)
+    vmin = _running(np.minimum, lowres, span_y, span_x)
     bound = np.where(vmax >= 0, (1 + neg) * vmax, vmax) + neg * np.maximum(0.0, -vmin)
     cells = bound >= 0
     if not cells.any():
@@ -239,9 +251,21 @@ def mask_region(spec: ModelSpec, lowres: np.ndarray, height: int, width: int):
     return int(out_rows[0]), int(out_rows[-1]) + 1, int(out_cols[0]), int(out_cols[-1]) + 1
 
 
+def _running(reduce, a: np.ndarray, span_y: int, span_x: int) -> np.ndarray:
+    """reduce() over the windows a[i : i + span_y + 1, j : j + span_x + 1] (edge-padded), separably."""
+    padded = np.pad(a, ((0, span_y), (0, span_x)), mode="edge")
+    rows = padded[: a.shape[0]].copy()
+    for k in range(1, span_y + 1):
+        reduce(rows, padded[k : k + a.shape[0]], out=rows)
+    out = rows[:, : a.shape[1]].copy()
+    for k in range(1, span_x + 1):
+        reduce(out, rows[:, k : k + a.shape[1]], out=out)
+    return out
+
+
 @functools.lru_cache(maxsize=32)
-def _tap_cache(spec: ModelSpec, height: int, width: int):
-    ry, rx = upscale_matrices(spec, height, width)
+def _tap_cache(spec: ModelSpec, height: int, width: int, model_size=None):
+    ry, rx = upscale_matrices(spec, height, width, model_size)
     return _taps(ry), _taps(rx)
 
 

@@ -30,12 +30,14 @@ the worker needs and exits 0, or prints the error and exits 1.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import platform
 import sys
 import threading
 import time
+import traceback
 import zlib
 
 import numpy as np
@@ -261,12 +263,104 @@ def check_environment() -> dict:
     }
 
 
+class _LineAtomicWriter(io.TextIOBase):
+    """Wraps the worker's stdout so that each line reaches Java whole.
+
+    appose answers with ``print(json, flush=True)``, i.e. two writes (the text, then the
+    newline), from whichever thread the response comes from. Two threads answering at once
+    (a task thread and the janitor, or the COMPLETION a cancelled task still sends while the
+    next task starts) could interleave into one unreadable line, which Java drops: a lost
+    LAUNCH, update or final answer. Here each thread collects its text up to a newline and
+    complete lines are written and flushed under one lock.
+    """
+
+    def __init__(self, stream) -> None:
+        super().__init__()
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._pending = threading.local()
+
+    @property
+    def encoding(self):  # noqa: D102 -- as the wrapped stream
+        return getattr(self._stream, "encoding", "utf-8")
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def __getattr__(self, name):
+        # Anything else (buffer, reconfigure, ...) is the wrapped stream's.
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._pending, "text", "") + text
+        lines, newline, rest = pending.rpartition("\n")
+        if newline:
+            with self._lock:
+                self._stream.write(lines + newline)
+                self._stream.flush()
+        self._pending.text = rest
+        return len(text)
+
+    def flush(self) -> None:
+        # A partial line stays with its thread until its newline comes.
+        with self._lock:
+            self._stream.flush()
+
+
+def _reap_dead_tasks(worker) -> None:
+    """One pass of the appose worker's janitor: forget tasks whose thread has ended, and
+    answer "thread death" for those that ended without a final answer (e.g. sys.exit).
+
+    appose 0.7.0's own janitor takes a thread that has not *started* yet for a dead one: the
+    receiver sets ``task._thread`` before calling ``start()``, and ``is_alive()`` is False
+    until the new thread runs. A task caught in that window was failed with "thread death"
+    while it went on to run anyway (fixed upstream in later appose, apposed/appose#15). Here
+    a thread counts as dead only once it has started (``join`` refuses a thread that has
+    not) and stopped.
+    """
+    for uuid, task in list(worker.tasks.items()):
+        thread = getattr(task, "_thread", None)
+        if thread is None or thread.is_alive():
+            continue
+        try:
+            thread.join(timeout=0)
+        except RuntimeError:
+            continue  # not started yet: judge it on a later pass
+        if thread.is_alive():
+            continue  # it started between the two checks
+        worker.tasks.pop(uuid, None)
+        if not task._finished:
+            task.fail("thread death")
+
+
+def _worker_class():
+    from appose import python_worker
+
+    class Worker(python_worker.Worker):
+        """appose's worker loop with a janitor that does not kill tasks being started."""
+
+        def _cleanup_threads(self) -> None:
+            while self.running:
+                time.sleep(0.05)
+                try:
+                    _reap_dead_tasks(self)
+                except Exception:  # noqa: BLE001 -- the janitor must outlive any one pass
+                    traceback.print_exc()
+
+    return Worker
+
+
 def serve() -> None:
     """Run the appose worker loop (numpy is already imported on the main thread, which
     Windows needs: see appose issue 23)."""
-    from appose import python_worker
-
-    python_worker.main()
+    sys.stdout = _LineAtomicWriter(sys.stdout)
+    _worker_class()().run()
 
 
 def main(argv: list[str] | None = None) -> int:

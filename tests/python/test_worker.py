@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -180,3 +181,153 @@ def test_environment_check_as_a_program():
     assert report["samroi"] == __version__
     assert report["onnxruntime"]
     assert report["appose"]
+
+
+# --- the worker loop (serve) ------------------------------------------------------------------
+
+
+class _FakeTask:
+    def __init__(self, thread, finished=False) -> None:
+        self._thread = thread
+        self._finished = finished
+        self.failures: list[str] = []
+
+    def fail(self, error=None):
+        self.failures.append(error)
+
+
+def test_janitor_leaves_tasks_whose_thread_has_not_started_yet():
+    """appose 0.7.0's janitor failed such tasks with "thread death" while they went on running."""
+    release = threading.Event()
+    running = threading.Thread(target=release.wait)
+    running.start()
+    done_ok = threading.Thread(target=lambda: None)
+    done_ok.start()
+    done_ok.join()
+    died = threading.Thread(target=lambda: None)
+    died.start()
+    died.join()
+    tasks = {
+        "registered": _FakeTask(None),
+        "not-started": _FakeTask(threading.Thread(target=lambda: None)),
+        "running": _FakeTask(running),
+        "answered": _FakeTask(done_ok, finished=True),
+        "died": _FakeTask(died),
+    }
+    fake = type("FakeWorker", (), {})()
+    fake.tasks = dict(tasks)
+    try:
+        worker._reap_dead_tasks(fake)
+    finally:
+        release.set()
+        running.join()
+    assert set(fake.tasks) == {"registered", "not-started", "running"}
+    assert tasks["died"].failures == ["thread death"]
+    for name in ("registered", "not-started", "running", "answered"):
+        assert tasks[name].failures == [], name
+
+
+class _SlowSink:
+    """A text stream that lets other threads run inside every write, as a pipe may."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        time.sleep(0)
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        time.sleep(0)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def test_line_atomic_writer_keeps_concurrent_lines_whole():
+    out = _SlowSink()
+    writer = worker._LineAtomicWriter(out)
+    barrier = threading.Barrier(8)
+
+    def talk(n):
+        barrier.wait()
+        for i in range(300):
+            print(json.dumps({"thread": n, "i": i, "pad": "x" * (i % 50)}), file=writer, flush=True)
+
+    threads = [threading.Thread(target=talk, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 8 * 300
+    seen = [json.loads(line) for line in lines]  # every line is one whole message
+    for n in range(8):
+        assert [m["i"] for m in seen if m["thread"] == n] == list(range(300))
+
+
+def _start_worker():
+    env = dict(os.environ)
+    # The worker must import this samroi, whatever an installed samroi points at.
+    paths = [str(Path(worker.__file__).resolve().parents[1])]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return subprocess.Popen(
+        [sys.executable, "-c", "import samroi.worker as _w; _w.serve()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env=env,
+    )
+
+
+def _run_task(proc, uuid: str, script: str) -> list[dict]:
+    """Send one EXECUTE request; return the task's responses up to its final one."""
+    request = {"task": uuid, "requestType": "EXECUTE", "script": script, "inputs": {}}
+    proc.stdin.write(json.dumps(request) + "\n")
+    proc.stdin.flush()
+    responses = []
+    while True:
+        line = proc.stdout.readline()
+        assert line, "the worker closed its output"
+        response = json.loads(line)  # a broken line fails here
+        responses.append(response)
+        final = response["responseType"] in ("COMPLETION", "FAILURE", "CANCELATION")
+        if response["task"] == uuid and final:
+            return responses
+
+
+def test_served_worker_answers_many_tasks_in_a_row_without_spurious_failures():
+    """Thousands of short tasks one after the other, as Java sends them: every one completes,
+    with nothing but its own LAUNCH and COMPLETION (appose 0.7.0's own loop failed about one
+    task in a thousand with "thread death")."""
+    proc = _start_worker()
+    try:
+        for i in range(2000):
+            uuid = f"task-{i}"
+            responses = _run_task(proc, uuid, "import samroi.worker as _w; _w.hello(task)")
+            seen = [(r["task"], r["responseType"]) for r in responses]
+            assert seen == [(uuid, "LAUNCH"), (uuid, "COMPLETION")], (i, responses)
+            if i == 0:
+                assert responses[-1]["outputs"]["version"] == __version__
+                assert responses[-1]["outputs"]["pid"] == proc.pid
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+
+
+def test_served_worker_still_reports_a_task_thread_that_dies():
+    proc = _start_worker()
+    try:
+        responses = _run_task(proc, "dies", "import sys; sys.exit(3)")
+        assert responses[-1]["responseType"] == "FAILURE"
+        assert responses[-1]["error"] == "thread death"
+        responses = _run_task(proc, "after", "import samroi.worker as _w; _w.hello(task)")
+        assert responses[-1]["responseType"] == "COMPLETION"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .layers import Upsample2x
 from .attention import ProjectedAttention, multi_head_attention
 
 IMAGE_SIZE = 1024
@@ -312,12 +313,12 @@ class MaskDecoder(nn.Module):
         self.final_output_upscaling_layers = nn.ModuleList(
             [
                 nn.Sequential(
-                    nn.ConvTranspose2d(dim, dim // 4, kernel_size=2, stride=2),
+                    Upsample2x(dim, dim // 4),
                     nn.GroupNorm(1, dim // 4),
                     nn.GELU(),
                 ),
                 nn.Sequential(
-                    nn.ConvTranspose2d(dim // 4, dim // 8, kernel_size=2, stride=2),
+                    Upsample2x(dim // 4, dim // 8),
                     nn.GELU(),
                 ),
             ]

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .layers import Upsample2x
 from .attention import ProjectedAttention
 
 IMAGE_SIZE = 1024
@@ -468,10 +469,10 @@ class MaskDecoder(nn.Module):
         self.iou_token = nn.Embedding(1, d)
         self.mask_tokens = nn.Embedding(NUM_MASK_TOKENS, d)
         self.output_upscaling = nn.Sequential(
-            nn.ConvTranspose2d(d, d // 4, 2, stride=2),
+            Upsample2x(d, d // 4),
             LayerNorm2d(d // 4),
             nn.GELU(),
-            nn.ConvTranspose2d(d // 4, d // 8, 2, stride=2),
+            Upsample2x(d // 4, d // 8),
             nn.GELU(),
         )
         self.output_hypernetworks_mlps = nn.ModuleList(

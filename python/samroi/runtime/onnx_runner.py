@@ -32,8 +32,10 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
 
 
 class OnnxRunner:
-    def __init__(self, spec: ModelSpec, encoder: Path, decoder: Path, threads: int | None = None):
+    def __init__(self, spec: ModelSpec, encoder: Path, decoder: Path, threads: int | None = None, identity: str | None = None):
         self.spec = spec
+        # Names the weights in embedding-cache keys: the checkpoint's identity when known.
+        self.identity = identity or Path(encoder).parent.name
         self.threads = threads or default_threads()
         options = session_options(self.threads)
         providers = ["CPUExecutionProvider"]
@@ -44,7 +46,7 @@ class OnnxRunner:
     def for_checkpoint(cls, spec: ModelSpec, checkpoint=None, threads: int | None = None, attention: str = graphs.DEFAULT_ATTENTION):
         folder = ensure_onnx(spec, checkpoint, attention=attention)
         files = graphs.paths_in(folder)
-        return cls(spec, files["encoder"], files["decoder"], threads=threads)
+        return cls(spec, files["encoder"], files["decoder"], threads=threads, identity=folder.name)
 
     def encode(self, x: np.ndarray) -> np.ndarray:
         return self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]

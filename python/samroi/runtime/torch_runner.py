@@ -10,10 +10,11 @@ from ..modelspec import ModelSpec
 
 
 class TorchRunner:
-    def __init__(self, spec: ModelSpec, network, threads: int | None = None):
+    def __init__(self, spec: ModelSpec, network, threads: int | None = None, identity: str = "torch"):
         import torch
 
         self.spec = spec
+        self.identity = identity
         self.network = network
         self.threads = threads
         self._torch = torch
@@ -24,7 +25,8 @@ class TorchRunner:
         from ..checkpoint import load_state
 
         path = weights.find_checkpoint(spec.name, checkpoint)
-        return cls(spec, build_network(spec, load_state(path, spec)), threads=threads)
+        network = build_network(spec, load_state(path, spec))
+        return cls(spec, network, threads=threads, identity=weights.checkpoint_sha1(path)[:16])
 
     def _threads(self):
         if self.threads:

@@ -1,0 +1,1 @@
+"""The segmentation engine: image handling, tiling, embedding cache, prompt -> mask -> polygons."""
