@@ -96,6 +96,12 @@ class Predictor:
         return results
 
 
+def check_prompt(spec, prompt: Prompt, height: int, width: int) -> None:
+    """PromptError unless ``spec``'s model can take ``prompt`` on an image of this size."""
+    check_prompt_inside(prompt, height, width)
+    preprocess.decoder_prompts(spec, height, width, prompt.points, prompt.labels, prompt.box)
+
+
 def check_prompt_inside(prompt: Prompt, height: int, width: int) -> None:
     """PromptError unless every point and box lies on the image (pixel indices)."""
     if prompt.points is not None:

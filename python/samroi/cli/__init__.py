@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import SamroiError
 
 # Modules of samroi.cli, one per sub-command group, in the order `samroi --help` lists them.
-COMMAND_MODULES = ("polygons", "weights", "export", "bench")
+COMMAND_MODULES = ("segment", "polygons", "models", "weights", "export", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ from .. import preprocess
 from ..errors import Cancelled, InputError
 from ..modelspec import DEFAULT_MODEL
 from ..polygons import Shape, mask_to_polygons, polygon_iou, simplify_shapes
-from ..predictor import Predictor, Prompt, check_prompt_inside
+from ..predictor import Predictor, Prompt, check_prompt
 from .cache import EmbeddingCache
 from .images import ImageSource, Normalization
 from .tiles import DEFAULT_OVERLAP, DEFAULT_TILE, TileGrid, Window
@@ -169,9 +169,7 @@ class Session:
             height, width = self.image_shape
             for index, prompt in enumerate(prompts):
                 try:
-                    check_prompt_inside(prompt, height, width)
-                    # The model's own limits (points per object) are checked here too.
-                    preprocess.decoder_prompts(self.spec, height, width, prompt.points, prompt.labels, prompt.box)
+                    check_prompt(self.spec, prompt, height, width)
                 except InputError as err:
                     raise type(err)(f"prompt {index + 1}: {err}") from None
             results = [ObjectResult(i) for i in range(len(prompts))]

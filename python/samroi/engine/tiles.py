@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..errors import InputError
+
 DEFAULT_TILE = 1024
 DEFAULT_OVERLAP = 256
 
@@ -78,9 +80,9 @@ class TileGrid:
 
     def __init__(self, height: int, width: int, tile: int = DEFAULT_TILE, overlap: int = DEFAULT_OVERLAP):
         if tile < 64:
-            raise ValueError(f"tile size must be at least 64 pixels, got {tile}")
+            raise InputError(f"tile size must be at least 64 pixels, got {tile}")
         if not 0 <= overlap < tile:
-            raise ValueError(f"overlap must be in 0..{tile - 1} pixels, got {overlap}")
+            raise InputError(f"overlap must be in 0..{tile - 1} pixels, got {overlap}")
         self.height, self.width, self.tile, self.overlap = height, width, tile, overlap
         stride = tile - overlap
         th, tw = min(tile, height), min(tile, width)

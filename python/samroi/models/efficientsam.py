@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .layers import Upsample2x
+from .layers import Upsample2x, group_norm_channels_last, mask_logits
 from .attention import ProjectedAttention, multi_head_attention
 
 IMAGE_SIZE = 1024
@@ -40,7 +40,6 @@ PRETRAIN_GRID = 14  # pos_embed grid side (224-px pretraining), plus one cls slo
 EMBED_DIM = 256  # prompt / decoder / image-embedding width
 NUM_POINTS = 6  # decoder_max_num_input_points
 NUM_MASK_TOKENS = 4  # single-mask token + 3 multimask tokens
-LOWRES_SIZE = 4 * GRID  # 256
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,17 +340,13 @@ class MaskDecoder(nn.Module):
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 
-        c = src.shape[2]
-        up = src.transpose(1, 2).reshape(nq, c, GRID, GRID)
-        for layer in self.final_output_upscaling_layers:
-            up = layer(up)
         hyper_in = torch.stack(
             [mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
             dim=1,
         )  # [Q, 4, 32]
-        uc = up.shape[1]
-        masks = (hyper_in @ up.reshape(nq, uc, LOWRES_SIZE * LOWRES_SIZE)).reshape(
-            nq, NUM_MASK_TOKENS, LOWRES_SIZE, LOWRES_SIZE
+        (first, norm, _), (second, _) = self.final_output_upscaling_layers  # ConvT GN GELU, ConvT GELU
+        masks = mask_logits(
+            src, GRID, first, lambda y: group_norm_channels_last(norm, y), second, hyper_in
         )
         iou = self.iou_prediction_head(iou_token_out)
         return masks, iou

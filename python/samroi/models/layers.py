@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -24,3 +25,49 @@ class Upsample2x(nn.ConvTranspose2d):
         y = x.permute(0, 2, 3, 1) @ self.weight.reshape(c_in, c_out * 4)  # [N, H, W, Cout*2*2]
         y = y.reshape(n, h, w, c_out, 2, 2).permute(0, 3, 1, 4, 2, 5).reshape(n, c_out, 2 * h, 2 * w)
         return y + self.bias[None, :, None, None]
+
+
+def mask_logits(
+    tokens: torch.Tensor,
+    side: int,
+    first: Upsample2x,
+    norm,
+    second: Upsample2x,
+    hyper: torch.Tensor,
+) -> torch.Tensor:
+    """SAM's mask head: hyper . GELU(second(GELU(norm(first(image))))), as [Q, M, 4*side, 4*side].
+
+    ``tokens`` are the decoder's image tokens [Q, side*side, C] (channels last). The same
+    sums as the official layers, but in a sub-pixel layout: each 2x2 transposed convolution
+    multiplies by its weight permuted to (a, b, C_out), so the features stay [Q, pixels,
+    sub-pixel..., C] and only the final M-channel logits are shuffled into place once.
+    ``norm`` normalises a channels-last tensor [Q, pixels, 4, C1] (GroupNorm or a per-pixel
+    LayerNorm, depending on the model).
+    """
+    q = tokens.shape[0]
+    c1, c2, m = first.out_channels, second.out_channels, hyper.shape[1]
+    w1 = first.weight.permute(0, 2, 3, 1).reshape(first.in_channels, 4 * c1)  # (a, b, C1)
+    y = (tokens @ w1).reshape(q, side * side, 4, c1) + first.bias
+    y = F.gelu(norm(y))
+    w2 = second.weight.permute(0, 2, 3, 1).reshape(c1, 4 * c2)  # (a2, b2, C2)
+    y = F.gelu((y @ w2).reshape(q, side * side * 16, c2) + second.bias)
+    logits = (y @ hyper.transpose(1, 2)).reshape(q, side, side, 2, 2, 2, 2, m)
+    # (i, j, a, b, a2, b2) -> rows 4i + 2a + a2, columns 4j + 2b + b2
+    return logits.permute(0, 7, 1, 3, 5, 2, 4, 6).reshape(q, m, 4 * side, 4 * side)
+
+
+def group_norm_channels_last(norm: nn.GroupNorm, y: torch.Tensor) -> torch.Tensor:
+    """nn.GroupNorm with one group on a channels-last tensor (statistics over all but dim 0)."""
+    dims = tuple(range(1, y.dim()))
+    mean = y.mean(dim=dims, keepdim=True)
+    centred = y - mean
+    var = centred.pow(2).mean(dim=dims, keepdim=True)
+    return centred / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
+
+
+def layer_norm_channels_last(norm, y: torch.Tensor) -> torch.Tensor:
+    """A per-pixel channel LayerNorm (SAM's LayerNorm2d) on a channels-last tensor."""
+    mean = y.mean(dim=-1, keepdim=True)
+    centred = y - mean
+    var = centred.pow(2).mean(dim=-1, keepdim=True)
+    return centred / torch.sqrt(var + norm.eps) * norm.weight + norm.bias

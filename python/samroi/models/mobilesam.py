@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .layers import Upsample2x
+from .layers import Upsample2x, layer_norm_channels_last, mask_logits
 from .attention import ProjectedAttention
 
 IMAGE_SIZE = 1024
@@ -492,15 +492,14 @@ class MaskDecoder(nn.Module):
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 
-        side = EMBED_SIDE
-        src = keys.transpose(1, 2).reshape(q, EMBED_DIM, side, side)
-        up = self.output_upscaling(src)  # [Q, 32, 256, 256]
         hyper = torch.stack(
             [mlp(mask_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
             dim=1,
         )  # [Q, 4, 32]
-        c, h, w = up.shape[1], up.shape[2], up.shape[3]
-        masks = (hyper @ up.reshape(q, c, h * w)).reshape(q, NUM_MASK_TOKENS, h, w)
+        first, norm, _, second, _ = self.output_upscaling  # ConvT, LN2d, GELU, ConvT, GELU
+        masks = mask_logits(
+            keys, EMBED_SIDE, first, lambda y: layer_norm_channels_last(norm, y), second, hyper
+        )
         iou = self.iou_prediction_head(iou_out)
         return masks, iou
 

@@ -41,7 +41,10 @@ class TorchRunner:
         self._threads()
         t = self._torch
         with t.inference_mode():
-            lowres, iou = self.network.decode(t.from_numpy(embedding), t.from_numpy(coords), t.from_numpy(labels))
+            # np.array: cached embeddings are read-only, which torch.from_numpy warns about.
+            lowres, iou = self.network.decode(
+                t.from_numpy(np.array(embedding)), t.from_numpy(coords), t.from_numpy(labels)
+            )
         return lowres.numpy(), iou.numpy()
 
 
