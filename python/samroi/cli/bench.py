@@ -30,6 +30,22 @@ def register(subparsers) -> None:
         help="time MODEL with this checkpoint instead of the installed one (repeatable)",
     )
     p.add_argument("--json", type=Path, default=Path("samroi-bench.json"), help="where to write the full report")
+    p.add_argument(
+        "--engine",
+        action="store_true",
+        help="also measure the segmentation engine: click latency, a large batch, a 16384x16384 image "
+        "(each next to the naive downscale-the-whole-image approach)",
+    )
+    p.add_argument("--engine-model", default="efficientsam-ti", choices=list(MODELS), help="model for --engine")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder with mosaic_dsb_fluo_4160x4176.tif and its labels for the --engine batch and "
+        "large-image scenarios (skipped without it)",
+    )
+    p.add_argument("--clicks", type=int, default=50, help="clicks for the --engine latency scenario")
+    p.add_argument("--skip-models", action="store_true", help="only the --engine scenarios")
     p.set_defaults(func=run)
 
 
@@ -44,11 +60,29 @@ def run(args) -> int:
         checkpoints[model] = path
     if args.runs < 1:
         raise InputError("--runs must be at least 1")
-    report = bench.run(args.models, args.runtimes, runs=args.runs, threads=args.threads, checkpoints=checkpoints,
-                       progress=lambda m: print(m, file=sys.stderr))
-    table = bench.format_table(report)
+    def say(message):
+        print(message, file=sys.stderr)
+
+    report: dict = {"results": []}
+    tables = []
+    if not args.skip_models:
+        report = bench.run(args.models, args.runtimes, runs=args.runs, threads=args.threads,
+                           checkpoints=checkpoints, progress=say)
+        tables.append(bench.format_table(report))
+    if args.engine:
+        from .. import bench_engine
+
+        sample = Path(__file__).resolve().parents[3] / "data" / "sample"
+        if not (sample / "nuclei.tif").is_file():
+            raise InputError(f"the bundled sample image is missing ({sample}); --engine needs a source checkout")
+        engine = bench_engine.run(args.engine_model, checkpoints.get(args.engine_model), sample, args.data,
+                                  clicks=args.clicks, progress=say)
+        report["engine"] = engine
+        tables.append(bench_engine.format_table(engine))
+    table = "\n\n".join(tables)
     print(table)
     report["table"] = table
     args.json.write_text(json.dumps(report, indent=2))
-    print(f"\nfull report: {args.json}", file=sys.stderr)
-    return 0 if all("error" not in r for r in report["results"]) else 1
+    say(f"\nfull report: {args.json}")
+    failed = [r for r in report["results"] + report.get("engine", {}).get("results", []) if "error" in r]
+    return 1 if failed else 0

@@ -12,10 +12,13 @@ on the same tile, re-opened images and macro calls reuse it.
 
 Objects that cross a tile side. A prompt is decoded in the tile that centres it. When the
 resulting mask reaches a side of that tile that lies inside the image, the object probably
-goes on beyond it, so samroi decodes the same prompt again in the window that best contains
-the mask's bounding box (another grid tile when one holds it, else a tile-sized window
-centred on it, else a downscaled view). Re-running beats merging masks from two tiles: the
-model sees the whole object at once, and the result is one mask from one forward pass.
+goes on beyond it, so samroi decodes the same prompt again in the grid tile that contains the
+mask's bounding box (the one centring it best). Re-running beats merging masks from two
+tiles: the model sees the whole object at once, and the result is one mask from one forward
+pass. Tiles overlap by ``overlap`` pixels (256 by default), so every object up to that size
+has such a tile; only grid tiles are used for this, so a batch never encodes more than the
+grid. Larger objects that cross a side keep the first result: raise ``overlap`` (or the
+tile) for them.
 """
 
 from __future__ import annotations
@@ -297,8 +300,8 @@ class Session:
             return None
         px0, py0, px1, py1 = _extent(prompt)
         extent = (min(left, px0), min(top, py0), max(right, px1), max(bottom, py1))
-        better = self.grid.window_for(extent)
-        return None if better == window else better
+        better = self.grid.tile_containing(extent)  # grid tiles only: their encodings are shared
+        return None if better is None or better == window else better
 
 
 def _extent(prompt: Prompt) -> tuple[float, float, float, float]:

@@ -97,6 +97,11 @@ class TileGrid:
         """The whole image is one tile."""
         return len(self.windows) == 1
 
+    def tile_containing(self, extent: tuple[float, float, float, float]) -> Window | None:
+        """The grid tile that contains ``extent`` with its centre nearest, or None."""
+        inside = [w for w in self.windows if w.contains(extent)]
+        return min(inside, key=lambda w: w.centre_distance(extent)) if inside else None
+
     def window_for(self, extent: tuple[float, float, float, float], margin: float = 0.25) -> Window:
         """The window to segment a prompt or object occupying ``extent`` (x0, y0, x1, y1).
 
@@ -104,9 +109,9 @@ class TileGrid:
         tile-sized window centred on it; else a downscaled view of the extent plus
         ``margin`` of its size on every side.
         """
-        inside = [w for w in self.windows if w.contains(extent)]
-        if inside:
-            return min(inside, key=lambda w: w.centre_distance(extent))
+        best = self.tile_containing(extent)
+        if best is not None:
+            return best
         ex0, ey0, ex1, ey1 = extent
         ew, eh = ex1 - ex0 + 1, ey1 - ey0 + 1
         th, tw = min(self.tile, self.height), min(self.tile, self.width)

@@ -178,8 +178,10 @@ class WindowAttention(nn.Module):
         b = x.shape[0]
         x = self.norm(x)
         # per head the channels are laid out [q (hd), k (hd), v (hd)]
-        qkv = self.qkv(x).view(b, self.n, self.heads, 3 * self.head_dim)
-        q, k, v = qkv.permute(0, 2, 1, 3).split(self.head_dim, dim=3)
+        # One transpose to [3, B, heads, N, hd], then three contiguous blocks (slicing the
+        # permuted tensor instead costs three strided copies in onnxruntime).
+        qkv = self.qkv(x).view(b, self.n, self.heads, 3, self.head_dim)
+        q, k, v = qkv.permute(3, 0, 2, 1, 4).unbind(0)
         # gathered from the parameter at every call: no cache that could go stale
         bias = self.attention_biases[:, self.attention_bias_idxs]  # [heads, N, N]
         attn = (q @ k.transpose(-2, -1)) * self.scale + bias

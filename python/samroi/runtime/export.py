@@ -104,6 +104,7 @@ def _as_template(model: onnx.ModelProto, weight_names: set[str]) -> onnx.ModelPr
                 node.input[i] = renames[name]
     missing = [k for k in renames.values() if not k]
     assert not missing
+    _drop_zero_conv_bias(graph)
     for node in graph.node:  # exporter debugging aids (source lines, stack traces)
         node.doc_string = ""
         del node.metadata_props[:]
@@ -112,5 +113,41 @@ def _as_template(model: onnx.ModelProto, weight_names: set[str]) -> onnx.ModelPr
     return model
 
 
-def state_as_arrays(network) -> dict[str, np.ndarray]:
-    return {k: v.detach().numpy() for k, v in network.state_dict().items()}
+def _constant(graph, name: str):
+    """The value of ``name`` when an initializer or a Constant node holds it, else None."""
+    for init in graph.initializer:
+        if init.name == name:
+            return onnx.numpy_helper.to_array(init)
+    for node in graph.node:
+        if node.output and node.output[0] == name:
+            if node.op_type == "Constant":
+                return onnx.numpy_helper.to_array(node.attribute[0].t)
+            if node.op_type in ("Cast", "CastLike", "Identity"):  # a zero stays a zero
+                return _constant(graph, node.input[0])
+    return None
+
+
+def _drop_zero_conv_bias(graph) -> None:
+    """Remove the all-zero bias the exporter gives a bias-free Conv (Expand of a zero).
+
+    onnxruntime fuses a Conv with the BatchNormalization after it only when the Conv's
+    bias is absent or an initializer; the computed zero blocked that for every ConvBN.
+    """
+    producers = {out: node for node in graph.node for out in node.output}
+    for node in graph.node:
+        if node.op_type != "Conv" or len(node.input) < 3:
+            continue
+        source = producers.get(node.input[2])
+        if source is None or source.op_type != "Expand":
+            continue
+        value = _constant(graph, source.input[0])
+        if value is not None and not np.any(value):
+            del node.input[2]
+    used = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
+    while True:  # drop what no longer feeds anything
+        dead = [n for n in graph.node if not any(out in used for out in n.output)]
+        if not dead:
+            break
+        for n in dead:
+            graph.node.remove(n)
+        used = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}

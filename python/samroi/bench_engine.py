@@ -1,0 +1,261 @@
+"""``samroi bench --engine``: what a user waits for, next to the naive approach.
+
+Three scenarios, each in a fresh process so that its peak memory is its own:
+
+- click: prompt-to-polygon latency with a cached embedding (one point per labelled object,
+  median and p95). Baseline: the same decoder output upscaled to the whole image before
+  thresholding and tracing, as the official predictors do.
+- batch: one box per labelled nucleus of a large image (the 4160x4176 mosaic), all in one
+  call: total time, prompts per second, encodes, peak memory. Baseline: the whole image
+  downscaled to one 1024 view, encoded once, every prompt decoded there (what tools that
+  downscale large images for batches do).
+- huge: a 16384x16384 uint16 image made by tiling the mosaic: time from set_image to the
+  first polygon, and peak memory. Baseline: the same first prompt on the downscaled view.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .engine.images import read_image
+from .engine.session import SegmentOptions, Session
+from .engine.tiles import Window
+from .predictor import Prompt
+
+HUGE_SIDE = 16384
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def label_boxes(labels: np.ndarray) -> list[np.ndarray]:
+    """(x0, y0, x1, y1) of every label, the extreme pixel indices it covers."""
+    from scipy import ndimage
+
+    boxes = []
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        if found is not None:
+            ys, xs = found
+            boxes.append(np.array([xs.start, ys.start, xs.stop - 1, ys.stop - 1], np.float64))
+    return boxes
+
+
+def label_points(labels: np.ndarray) -> list[np.ndarray]:
+    """One pixel inside every label (the label pixel nearest its centroid)."""
+    from scipy import ndimage
+
+    points = []
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        if found is None:
+            continue
+        ys, xs = np.nonzero(labels[found] == index)
+        cy, cx = ys.mean(), xs.mean()
+        k = int(np.argmin((ys - cy) ** 2 + (xs - cx) ** 2))
+        points.append(np.array([[xs[k] + found[1].start, ys[k] + found[0].start]], np.float64))
+    return points
+
+
+def downscaled_view(height: int, width: int, side: int = 1024) -> Window:
+    """The whole image as one window, area-downscaled to fit ``side`` (the naive baseline)."""
+    step = max(1, -(-max(height, width) // side))
+    return Window(0, 0, (height // step) * step, (width // step) * step, step)
+
+
+def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_path: str, clicks: int) -> dict:
+    session = Session(model, checkpoint=checkpoint)
+    image = read_image(image_path)
+    session.set_image(image)
+    points = label_points(read_image(labels_path))[:clicks]
+    prompts = [Prompt(points=p, labels=np.ones(1)) for p in points]
+    session.segment(prompts[0])  # encode once; every click after this reuses the embedding
+    ours = []
+    for prompt in prompts:
+        start = time.perf_counter()
+        session.segment(prompt)
+        ours.append(time.perf_counter() - start)
+    baseline = [_full_upscale_click(session, prompt) for prompt in prompts]
+    return {
+        "scenario": "click",
+        "image": Path(image_path).name,
+        "clicks": len(prompts),
+        "median_ms": statistics.median(ours) * 1e3,
+        "p95_ms": float(np.percentile(ours, 95)) * 1e3,
+        "baseline_median_ms": statistics.median(baseline) * 1e3,
+        "baseline_p95_ms": float(np.percentile(baseline, 95)) * 1e3,
+        "encodes": session.encodes,
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def _full_upscale_click(session: Session, prompt: Prompt) -> float:
+    """Decoder, full-size upscaling, threshold and tracing: the official predictors' way."""
+    from . import preprocess
+    from .polygons import mask_to_polygons
+    from .predictor import Predictor
+
+    start = time.perf_counter()
+    window = session.grid.windows[0]
+    predictor = Predictor(session.runner)
+    predictor.set_embedding(session.embedding(window), window.height, window.width)
+    prediction = predictor.predict(prompt.points, prompt.labels, prompt.box)
+    best = prediction.best
+    logits = preprocess.full_logits(session.spec, prediction.lowres[best], window.height, window.width)
+    mask_to_polygons(preprocess.threshold(session.spec, logits))
+    return time.perf_counter() - start
+
+
+def scenario_batch(model: str, checkpoint: str | None, image_path: str, labels_path: str, naive: bool) -> dict:
+    session = Session(model, checkpoint=checkpoint)
+    image = read_image(image_path)
+    session.set_image(image)
+    prompts = [Prompt(box=b) for b in label_boxes(read_image(labels_path))]
+    start = time.perf_counter()
+    if naive:
+        window = downscaled_view(*session.image_shape)
+        results = session._decode(window, prompts, SegmentOptions(), None)
+        empty = sum(1 for masks in results if not masks[0].shapes)
+    else:
+        results = session.segment(prompts)
+        empty = sum(1 for r in results if not r.best.shapes)
+    seconds = time.perf_counter() - start
+    return {
+        "scenario": "batch-naive" if naive else "batch",
+        "image": Path(image_path).name,
+        "prompts": len(prompts),
+        "seconds": seconds,
+        "prompts_per_s": len(prompts) / seconds,
+        "encodes": session.encodes,
+        "empty_masks": empty,
+        "reruns": 0 if naive else sum(r.rerun for r in results),
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def huge_image(mosaic_path: str, side: int = HUGE_SIDE) -> np.ndarray:
+    """A side x side uint16 image made by tiling the mosaic (values scaled to 16 bits)."""
+    mosaic = read_image(mosaic_path)
+    reps = (-(-side // mosaic.shape[0]), -(-side // mosaic.shape[1]))
+    out = np.empty((side, side), np.uint16)
+    for i in range(reps[0]):
+        for j in range(reps[1]):
+            y, x = i * mosaic.shape[0], j * mosaic.shape[1]
+            h, w = min(mosaic.shape[0], side - y), min(mosaic.shape[1], side - x)
+            out[y : y + h, x : x + w] = mosaic[:h, :w].astype(np.uint16) * 257
+    return out
+
+
+def scenario_huge(model: str, checkpoint: str | None, mosaic_path: str, naive: bool) -> dict:
+    session = Session(model, checkpoint=checkpoint)
+    image = huge_image(mosaic_path)
+    image_mb = image.nbytes / 2**20
+    before = _peak_mb()
+    prompt = Prompt(points=np.array([[9000.0, 7000.0]]), labels=np.ones(1))
+    start = time.perf_counter()
+    session.set_image(image)
+    if naive:
+        session._decode(downscaled_view(*session.image_shape), [prompt], SegmentOptions(), None)
+    else:
+        session.segment(prompt)
+    first = time.perf_counter() - start
+    tile_encode = _one_tile_encode(session)
+    return {
+        "scenario": "huge-naive" if naive else "huge",
+        "side": HUGE_SIDE,
+        "image_mb": image_mb,
+        "first_polygon_s": first,
+        "one_tile_encode_s": tile_encode,
+        "encodes": session.encodes,
+        "peak_rss_mb": _peak_mb(),
+        "rss_before_mb": before,
+    }
+
+
+def _one_tile_encode(session: Session) -> float:
+    from . import preprocess
+
+    x = preprocess.model_input(session.spec, np.zeros((1024, 1024, 3)))
+    start = time.perf_counter()
+    session.runner.encode(x)
+    return time.perf_counter() - start
+
+
+
+def run(model: str, checkpoint: str | None, sample: Path, data: Path | None, clicks: int = 50, progress=print) -> dict:
+    """Every scenario in its own process; scenarios whose images are missing are skipped."""
+    jobs = [("click", [str(sample / "nuclei.tif"), str(sample / "nuclei_labels.tif"), str(clicks)])]
+    mosaic = data / "mosaic_dsb_fluo_4160x4176.tif" if data else None
+    if mosaic and mosaic.is_file():
+        labels = str(data / "mosaic_dsb_fluo_4160x4176_labels.tif")
+        for naive in ("0", "1"):
+            jobs.append(("batch", [str(mosaic), labels, naive]))
+        for naive in ("0", "1"):
+            jobs.append(("huge", [str(mosaic), naive]))
+    results = []
+    for name, args in jobs:
+        progress(f"engine: {name} {' '.join(Path(a).name for a in args)} ...")
+        child = subprocess.run(
+            [sys.executable, "-m", "samroi.bench_engine", name, model, checkpoint or "", *args],
+            capture_output=True,
+            text=True,
+        )
+        if child.returncode != 0:
+            tail = (child.stderr.strip().splitlines() or ["no output"])[-1]
+            results.append({"scenario": name, "error": tail})
+        else:
+            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    return {"model": model, "results": results}
+
+
+def format_table(report: dict) -> str:
+    rows = {r["scenario"]: r for r in report["results"]}
+    lines = [f"engine, {report['model']}:", "", "| scenario | samroi | naive baseline | peak RSS (MB) |", "|---|---|---|---:|"]
+    if "click" in rows and "error" not in rows["click"]:
+        r = rows["click"]
+        lines.append(
+            f"| prompt to polygon, cached embedding ({r['clicks']} clicks, {r['image']}) | "
+            f"median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms | full-size upscaling: median "
+            f"{r['baseline_median_ms']:.1f} ms, p95 {r['baseline_p95_ms']:.1f} ms | {r['peak_rss_mb']:.0f} |"
+        )
+    if "batch" in rows and "error" not in rows["batch"]:
+        r, n = rows["batch"], rows.get("batch-naive", {})
+        naive = (
+            f"{n['seconds']:.0f} s, {n['prompts_per_s']:.1f} prompts/s, {n['encodes']} encode(s), "
+            f"{n['peak_rss_mb']:.0f} MB" if "seconds" in n else "n/a"
+        )
+        lines.append(
+            f"| batch, {r['prompts']} boxes on {r['image']} | {r['seconds']:.0f} s, {r['prompts_per_s']:.1f} prompts/s, "
+            f"{r['encodes']} encodes, {r['reruns']} re-runs across tile sides | {naive} | {r['peak_rss_mb']:.0f} |"
+        )
+    if "huge" in rows and "error" not in rows["huge"]:
+        r, n = rows["huge"], rows.get("huge-naive", {})
+        naive = f"{n['first_polygon_s']:.1f} s, {n['peak_rss_mb']:.0f} MB" if "first_polygon_s" in n else "n/a"
+        lines.append(
+            f"| first polygon on {r['side']}x{r['side']} uint16 ({r['image_mb']:.0f} MB) | {r['first_polygon_s']:.2f} s "
+            f"(one tile encode {r['one_tile_encode_s']:.2f} s: {r['first_polygon_s'] / r['one_tile_encode_s']:.2f}x) | "
+            f"{naive} | {r['peak_rss_mb']:.0f} |"
+        )
+    for r in report["results"]:
+        if "error" in r:
+            lines.append(f"| {r['scenario']} | failed: {r['error']} | | |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # one scenario, run by run() in a child process
+    name, model, checkpoint, *rest = sys.argv[1:]
+    checkpoint = checkpoint or None
+    if name == "click":
+        out = scenario_click(model, checkpoint, rest[0], rest[1], int(rest[2]))
+    elif name == "batch":
+        out = scenario_batch(model, checkpoint, rest[0], rest[1], rest[2] == "1")
+    else:
+        out = scenario_huge(model, checkpoint, rest[0], rest[1] == "1")
+    print(json.dumps(out))
