@@ -330,11 +330,13 @@ def _finish(shapes: list[Shape], all_components: bool, min_area: int, keep_holes
     if not keep_holes:
         # Fill the holes; a component lying in another one's hole becomes part of it.
         kept = []
+        areas = np.array([s.area for s in shapes])
+        boxes = np.array([(*s.outer.min(axis=0), *s.outer.max(axis=0)) for s in shapes]).reshape(-1, 4)
         for k, s in enumerate(shapes):
             px, py = _hole_probe(s.outer)  # centre of one of its pixels
-            if not any(
-                o.area > s.area and _inside(px, py, o.outer) for j, o in enumerate(shapes) if j != k
-            ):
+            # Only larger shapes whose box holds the probe can contain it (keeps this near linear).
+            around = (areas > s.area) & (boxes[:, 0] <= px) & (px <= boxes[:, 2]) & (boxes[:, 1] <= py) & (py <= boxes[:, 3])
+            if not any(_inside(px, py, shapes[j].outer) for j in np.flatnonzero(around) if j != k):
                 kept.append(s)
         shapes = [Shape(s.outer, (), int(round(ring_area(s.outer)))) for s in kept]
         shapes.sort(key=lambda s: -s.area)

@@ -121,5 +121,6 @@ def check_prompt_inside(prompt: Prompt, height: int, width: int) -> None:
             )
         if x1 <= x0 or y1 <= y0:
             raise PromptError(
-                f"box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is degenerate; it needs x0 < x1 and y0 < y1"
+                f"box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is degenerate; it needs x0 < x1 and y0 < y1 "
+                f"(x in 0..{width - 1}, y in 0..{height - 1})"
             )

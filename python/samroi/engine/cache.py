@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_MEMORY_BYTES = 1 << 30  # 1 GiB: about 250 tiles
+EMBEDDING_SHAPE = (1, 256, 64, 64)
 
 
 class EmbeddingCache:
@@ -76,9 +77,9 @@ class EmbeddingCache:
             return None
         try:
             array = np.load(self._path(key), allow_pickle=False)
-        except (OSError, ValueError):
-            return None  # absent or damaged: encode again
-        return array if array.dtype == np.float32 else None
+        except (OSError, ValueError, EOFError):
+            return None  # absent, truncated or damaged: encode again
+        return array if array.dtype == np.float32 and array.shape == EMBEDDING_SHAPE else None
 
     def _write(self, key: str, embedding: np.ndarray) -> None:
         if not self.folder:
