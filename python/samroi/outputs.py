@@ -121,6 +121,22 @@ class FilePrompt:
         return Prompt(self.points, self.labels, self.box)
 
 
+# Output formats by file extension, for the commands that write results.
+OUTPUT_KINDS = {".zip": "roiset", ".roi": "roiset", ".geojson": "geojson", ".json": "geojson",
+                ".tif": "tiff", ".tiff": "tiff"}
+
+
+def output_kind(path) -> str:
+    """"roiset", "geojson" or "tiff" for an output file name; InputError for other extensions."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_KINDS:
+        raise InputError(
+            f"unknown output extension {suffix or '(none)'!r} in {path}; use one of "
+            + ", ".join(sorted(OUTPUT_KINDS))
+        )
+    return OUTPUT_KINDS[suffix]
+
+
 def roi_name(prompt_number: int, model: str) -> str:
     """ROI name for the n-th prompt (1-based) and a model: roi_name(1, "mobilesam") ->
     "001-mobilesam"."""

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..outputs import OUTPUT_KINDS
 from ..errors import InputError
 
-WRITERS = {".zip": "roiset", ".roi": "roiset", ".geojson": "geojson", ".json": "geojson",
-           ".tif": "tiff", ".tiff": "tiff"}
 
 
 def register(subparsers) -> None:
@@ -39,7 +38,7 @@ def register(subparsers) -> None:
     parser.add_argument("labels", metavar="LABELS.tif", help="2-D integer label image (TIFF)")
     parser.add_argument("--out", required=True, metavar="OUT",
                         help="output file; its extension picks the format: "
-                        + ", ".join(sorted(WRITERS)))
+                        + ", ".join(sorted(OUTPUT_KINDS)))
     parser.add_argument("--min-area", type=int, default=0, metavar="N",
                         help="drop parts (connected pieces) smaller than N pixels (default 0)")
     parser.add_argument("--simplify", type=float, default=0.0, metavar="TOL",
@@ -78,12 +77,7 @@ def run(args) -> int:
     from .. import outputs, polygons
 
     out = Path(args.out)
-    kind = WRITERS.get(out.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"unknown output extension {out.suffix or '(none)'!r} in {out}; use one of "
-            + ", ".join(sorted(WRITERS))
-        )
+    kind = outputs.output_kind(out)
     if args.min_area < 0:
         raise InputError("--min-area must be 0 or more")
     if args.simplify < 0:

@@ -48,11 +48,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..outputs import OUTPUT_KINDS
 from ..errors import InputError, PromptError, SamroiError
 from ..modelspec import DEFAULT_MODEL, MODELS
 
-WRITERS = {".zip": "roiset", ".roi": "roiset", ".geojson": "geojson", ".json": "geojson",
-           ".tif": "tiff", ".tiff": "tiff"}
 PROGRESS_PROMPTS = 20  # show a progress bar above this many prompts (or for several tiles)
 NORMALIZE_DEFAULT = "percentile"
 
@@ -84,7 +83,7 @@ def register(subparsers) -> None:
     parser.add_argument("image", metavar="IMAGE", help="image file (TIFF, PNG, JPEG, ...)")
     parser.add_argument("--out", required=True, metavar="OUT",
                         help="output file; its extension picks the format: "
-                        + ", ".join(sorted(WRITERS)))
+                        + ", ".join(sorted(OUTPUT_KINDS)))
 
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="M",
@@ -334,12 +333,7 @@ def run(args) -> int:
 
     started = time.perf_counter()
     out = Path(args.out)
-    kind = WRITERS.get(out.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"unknown output extension {out.suffix or '(none)'!r} in {out}; use one of "
-            + ", ".join(sorted(WRITERS))
-        )
+    kind = outputs.output_kind(out)
     _check_options(args, kind, out)
     try:
         normalization = Normalization.parse(args.normalize)
