@@ -10,14 +10,38 @@ Every task function therefore has the signature ``fn(task=None, **named_args) ->
 ``task`` may be None when the function is called directly (tests, scripts). The returned dict
 becomes the task's outputs on the Java side.
 
-One worker process lives for the whole Fiji/Icy session, so module state (the current image,
-later the loaded models and embeddings) persists between calls. Calls come one at a time from
-Java, but each runs on its own appose thread, hence the lock.
+The functions (API_VERSION 2):
 
-Adding a function (segment, models, install_weights, ...): write it here with the
-``@task_function`` decorator, add its name to FUNCTIONS, and call it from SamSession by name.
-Raise samroi.errors.SamroiError subclasses for anything the user can fix: Java shows their
-message (the last traceback line) to the user.
+- ``hello()``: samroi version, API version, pid, interpreter, library versions.
+- ``models()``: every model with its title, whether its official weights are installed
+  (and verified), their path, and whether it is loaded in this worker.
+- ``install_weights(model, source=None)``: install the official weights through
+  samroi.weights (download, or from the local file ``source``), reporting bytes written.
+- ``set_image(image, model, checkpoint=None, runtime="onnx", normalize="percentile",
+  channel=None, rgb_channels=None)``: make ``image`` (an appose NDArray) the current image
+  of the Session of (model, checkpoint, runtime), loading that model on first use. The
+  pixels are used in place in shared memory (see samroi.worker_api for the lifetime
+  contract with Java). Returns the image info (size, dtype, normalisation used, ...).
+  A failed call leaves no current image.
+- ``segment(prompts, options=None)``: one object per prompt ``{points: [[x, y], ...],
+  labels: [1|0, ...], box: [x0, y0, x1, y1]}`` (pixel indices of the full image); options
+  as samroi.engine.session.SegmentOptions. Returns ``{"objects": [{"index", "rerun",
+  "masks": [{"score", "area", "mask_area", "shapes": [{"outer": [x0, y0, x1, y1, ...],
+  "holes": [[...], ...], "area"}]}]}], "encodes", "seconds"}``, masks best first.
+- ``clear_image()``: forget the current image (Java then frees its shared memory).
+- ``check_image(image)``: shape, dtype, min, max, CRC-32 of an image (transfer check).
+- ``sleep_for_test(seconds, image=None)``: for tests of crash and cancel handling.
+
+Errors. A samroi.errors exception (something the user can fix) is answered as a normal
+completion with outputs ``{"error": {"kind", "type", "message", ...}, "traceback": ...}``,
+so Java gets the whole multi-line message and a ``kind`` it maps to a typed exception
+(samroi.worker_api.error_info). Anything else fails the task with its traceback.
+Cancellation (Java's cancel -> ``task.cancel_requested``) reaches the engine as its cancel
+event; a cancelled call answers with appose's cancellation.
+
+State. One :class:`samroi.worker_api.WorkerState` (models, embedding cache, current image)
+lives for the whole worker process; :func:`serve` creates it (tests: :func:`init_state`).
+It is the only mutable module-level object.
 
 Run as a program for the installer's smoke test::
 
@@ -38,36 +62,47 @@ import sys
 import threading
 import time
 import traceback
-import zlib
 
 import numpy as np
 
 from . import __version__
-from .errors import Cancelled, InputError
+from .errors import Cancelled, InputError, SamroiError
+from .worker_api import WorkerState, cancel_event, error_info, image_stats_of
+from . import worker_api
 
 # Bumped whenever the contract between SamSession and these functions changes
 # (names, arguments, outputs), so that Java can tell an old worker from a new one.
-API_VERSION = 1
+API_VERSION = 2
 
 # The task functions Java may call; hello() reports them.
-FUNCTIONS = ("hello", "set_image", "sleep_for_test")
+FUNCTIONS = (
+    "hello",
+    "models",
+    "install_weights",
+    "set_image",
+    "segment",
+    "clear_image",
+    "check_image",
+    "sleep_for_test",
+)
 
-# dtypes set_image accepts: the host pixel types (uint8 gray, uint8 RGB, uint16, float32)
-# plus what a Python caller may reasonably pass.
-_IMAGE_DTYPES = ("uint8", "uint16", "int16", "int32", "float32", "float64")
-
-_lock = threading.RLock()
-
-
-class _State:
-    """What the worker holds between calls."""
-
-    def __init__(self) -> None:
-        self.image: np.ndarray | None = None  # our own copy, never a view on shared memory
-        self.image_stats: dict | None = None
+# The worker's state; made by serve() (or init_state() in tests and scripts).
+_STATE: WorkerState | None = None
 
 
-_state = _State()
+def init_state(**kwargs) -> WorkerState:
+    """Create the worker state (replacing any earlier one, whose image is released)."""
+    global _STATE
+    if _STATE is not None:
+        _STATE.close()
+    _STATE = WorkerState(**kwargs)
+    return _STATE
+
+
+def state() -> WorkerState:
+    if _STATE is None:
+        raise RuntimeError("the samroi worker state does not exist: serve() creates it (or call init_state())")
+    return _STATE
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -77,6 +112,10 @@ def progress(task, message: str, current: int | None = None, maximum: int | None
     """Report progress to Java (no-op without a task)."""
     if task is not None:
         task.update(message=message, current=current, maximum=maximum)
+
+
+def _reporter(task):
+    return None if task is None else (lambda message, current, maximum: progress(task, message, current, maximum))
 
 
 def check_cancelled(task) -> None:
@@ -89,8 +128,10 @@ def task_function(fn):
     """Decorator for the functions Java calls.
 
     A Cancelled raised inside turns into appose's cancellation response (Java completes the
-    call with a cancellation instead of an error). Other exceptions propagate: appose reports
-    them as a failure carrying the traceback.
+    call with a cancellation instead of an error). Another samroi error becomes the outputs
+    ``{"error": error_info(err), "traceback": ...}``. Other exceptions propagate: appose
+    reports them as a failure carrying the traceback. Without a task (direct calls) every
+    exception propagates.
     """
 
     @functools.wraps(fn)
@@ -102,6 +143,10 @@ def task_function(fn):
                 raise
             task.cancel()
             return {"cancelled": True}
+        except SamroiError as err:
+            if task is None:
+                raise
+            return {"error": error_info(err), "traceback": traceback.format_exc()}
 
     return wrapper
 
@@ -128,13 +173,7 @@ def _as_numpy(image) -> np.ndarray:
 
 def _release(image) -> None:
     """Unmap an appose NDArray's shared memory in this process (Java unlinks it)."""
-    shm = getattr(image, "shm", None)
-    if shm is None:
-        return
-    try:
-        shm.close()
-    except (BufferError, OSError):
-        pass  # a view is still alive somewhere; the mapping goes when it is collected
+    worker_api._release(image)
 
 
 def image_stats(array: np.ndarray) -> dict:
@@ -143,36 +182,18 @@ def image_stats(array: np.ndarray) -> dict:
     Java computes the same numbers from the array it sent, so an exact transfer can be
     checked. min/max ignore NaN; both are None for an all-NaN image.
     """
-    data = np.ascontiguousarray(array)
-    if data.size == 0:
-        vmin = vmax = None
-    elif data.dtype.kind == "f":
-        finite = data[~np.isnan(data)]
-        vmin = float(finite.min()) if finite.size else None
-        vmax = float(finite.max()) if finite.size else None
-    else:
-        vmin, vmax = float(data.min()), float(data.max())
-    return {
-        "shape": [int(n) for n in data.shape],
-        "dtype": str(data.dtype),
-        "min": vmin,
-        "max": vmax,
-        "nbytes": int(data.nbytes),
-        "crc32": int(zlib.crc32(memoryview(data).cast("B")) & 0xFFFFFFFF),
-    }
+    return image_stats_of(array)
 
 
 def _check_image(array: np.ndarray) -> None:
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+    if array.ndim not in (2, 3):
         raise InputError(
-            f"an image must be 2-D (gray) or height x width x 3 (RGB); got shape {list(array.shape)}"
+            f"an image must be 2-D (gray) or height x width x channels; got shape {list(array.shape)}"
         )
     if array.size == 0:
         raise InputError("the image is empty (width or height is 0)")
-    if str(array.dtype) not in _IMAGE_DTYPES:
-        raise InputError(
-            f"unsupported pixel type {array.dtype}; use one of: {', '.join(_IMAGE_DTYPES)}"
-        )
+    if array.dtype.kind not in "buif":
+        raise InputError(f"unsupported pixel type {array.dtype}; use an integer or float image")
 
 
 # --- task functions ------------------------------------------------------------------------
@@ -194,26 +215,93 @@ def hello(task=None) -> dict:
 
 
 @task_function
-def set_image(task=None, image=None) -> dict:
-    """Make ``image`` the current image and return its stats (see image_stats).
+def models(task=None) -> dict:
+    """The models, their weights (installed, identity, path) and whether each is loaded."""
+    return state().models()
 
-    ``image`` is an appose NDArray on shared memory owned by Java (or a numpy array): it is
-    copied once into worker memory, and the shared-memory mapping is released at once, so
-    Java can free the segment as soon as the call returns.
+
+@task_function
+def install_weights(task=None, model=None, source=None) -> dict:
+    """Install the official weights of ``model`` (from the file ``source`` when given)."""
+    return worker_api.install_weights(model, source, progress=_reporter(task))
+
+
+@task_function
+def set_image(
+    task=None,
+    image=None,
+    model=None,
+    checkpoint=None,
+    runtime="onnx",
+    normalize="percentile",
+    channel=None,
+    rgb_channels=None,
+) -> dict:
+    """Make ``image`` the current image for ``model``; returns the image info.
+
+    ``image`` is an appose NDArray on shared memory that Java keeps until its next
+    set_image / clear_image or the end of the session: it is used in place, not copied.
+    If the call fails (or is cancelled) there is no current image afterwards, and this
+    mapping is closed at once.
     """
+    progress(task, "Receiving the image")
+    if model is None:
+        raise InputError("no model was given; choose one of: " + ", ".join(worker_api.MODELS))
+    view = _as_numpy(image)
+    accepted = False
+    try:
+        _check_image(view)
+        check_cancelled(task)
+        info = state().set_image(
+            image,
+            view,
+            model=model,
+            checkpoint=checkpoint,
+            runtime=runtime,
+            normalize=normalize,
+            channel=channel,
+            rgb_channels=rgb_channels,
+            progress=_reporter(task),
+            cancel=cancel_event(task),
+        )
+        accepted = True
+    finally:
+        del view
+        if not accepted:
+            _release(image)
+            if _STATE is not None:
+                _STATE.clear_image()
+    progress(task, "Image ready")
+    return info
+
+
+@task_function
+def segment(task=None, prompts=None, options=None) -> dict:
+    """One object per prompt on the current image (see the module docstring for the format)."""
+    out = state().segment(prompts, options, progress=_reporter(task), cancel=cancel_event(task))
+    check_cancelled(task)
+    return out
+
+
+@task_function
+def clear_image(task=None) -> dict:
+    """Forget the current image and close its shared-memory mapping."""
+    state().clear_image()
+    return {"cleared": True}
+
+
+@task_function
+def check_image(task=None, image=None) -> dict:
+    """Stats of ``image`` (see image_stats) computed in place; its mapping is closed at once."""
     progress(task, "Receiving image")
     view = _as_numpy(image)
     try:
         _check_image(view)
-        data = np.array(view, copy=True, order="C")
+        check_cancelled(task)
+        stats = image_stats(view)
     finally:
         del view
         _release(image)
-    check_cancelled(task)
-    stats = image_stats(data)
-    with _lock:
-        _state.image = data
-        _state.image_stats = stats
     progress(task, "Image received")
     return stats
 
@@ -358,7 +446,8 @@ def _worker_class():
 
 def serve() -> None:
     """Run the appose worker loop (numpy is already imported on the main thread, which
-    Windows needs: see appose issue 23)."""
+    Windows needs: see appose issue 23). Creates the worker state first."""
+    init_state()
     sys.stdout = _LineAtomicWriter(sys.stdout)
     _worker_class()().run()
 

@@ -3,7 +3,9 @@ package org.samroi.core;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
@@ -43,8 +45,18 @@ import org.samroi.core.env.PythonEnvironment;
  * The worker starts on the first call (or {@link #startAsync()}); it must report the same
  * samroi version as this jar ({@link VersionMismatchException} otherwise). If it dies (killed,
  * out of memory, native crash) the running call fails with a {@link WorkerCrashedException}
- * carrying the end of its error output, and the next call starts a new worker. Shared memory
- * for images is freed when each call ends, whatever the outcome.
+ * carrying the end of its error output, and the next call starts a new worker.
+ *
+ * <p>
+ * <b>The current image and its shared memory.</b> {@link #setImage(ImagePixels, ImageOptions)}
+ * copies the pixels once into a new shared-memory segment, which the worker then reads in place
+ * (no second copy). This session owns that segment and keeps it until the next
+ * {@code setImage}, {@link #clearImage()} or {@link #close()}, whatever happens in between: if
+ * the worker crashes, the next {@link #segment} starts a new worker and hands it the same
+ * segment again (the model encodes the image anew). A {@code setImage} that fails (or is
+ * cancelled) leaves no current image, and its own segment and the previous one are freed at
+ * once. Segments of other calls (e.g. {@link #checkTransfer}) are freed when the call ends.
+ * So at most one image segment exists per session, and none after {@code close()}.
  *
  * <p>
  * Worker calls are one-line Python scripts calling functions of {@code samroi.worker}; no
@@ -74,6 +86,15 @@ public final class SamSession implements AutoCloseable {
     private volatile WorkerInfo info;
     private volatile Call<?> running;
     private volatile boolean closed;
+
+    /** The current image: its segment (owned here), the options it was set with, what the worker said. */
+    private final Object imageLock = new Object();
+    private NDArray imageSegment;
+    private ImageOptions imageOptions;
+    private ImageInfo imageInfo;
+
+    /** The task-function API of samroi.worker this class speaks (samroi.worker.API_VERSION). */
+    static final int WORKER_API = 2;
 
     /** A session for the given environment; nothing starts until the first call. */
     public SamSession(PythonEnvironment environment) {
@@ -141,38 +162,322 @@ public final class SamSession implements AutoCloseable {
     }
 
     /**
-     * Make image the worker's current image: its pixels are copied once into shared memory and
-     * from there into the worker, which reports {@link ImageStats} (compare with
-     * {@link ImagePixels#expectedStats()}).
+     * Make image the current image, for the model and settings of options (the model is loaded
+     * the first time it is used; it stays loaded). The pixels are copied once into shared memory,
+     * which the worker reads in place; see the class notes for how long that memory lives.
+     * Nothing is encoded yet: the first {@link #segment} on a region does that.
+     *
+     * <p>
+     * Fails with {@link UnknownModelException}, {@link MissingWeightsException} (weights not
+     * installed, or the checkpoint file is missing), {@link BadImageException} or
+     * {@link WorkerException} (e.g. a bad normalisation); after a failure no image is set.
      */
-    public CompletableFuture<ImageStats> setImageAsync(ImagePixels image) {
-        if (image == null) {
-            CompletableFuture<ImageStats> f = new CompletableFuture<>();
-            f.completeExceptionally(new BadImageException(BadImageException.Reason.EMPTY, "No image was given."));
-            return f;
-        }
+    public CompletableFuture<ImageInfo> setImageAsync(ImagePixels image, ImageOptions options) {
+        if (image == null) return failed(new BadImageException(BadImageException.Reason.EMPTY, "No image was given."));
+        ImageOptions opts = options == null ? ImageOptions.defaults() : options;
         return submit("set_image", call -> {
-            ensureWorker(call);
-            return ImageStats.fromOutputs(execute(call, "set_image", Collections.<String, Object>emptyMap(), image, 0));
+            WorkerInfo wi = ensureWorker(call);
+            progress(call, "Copying the image to shared memory", 0, 0);
+            NDArray nd = image.toNDArray();
+            NDArray old;
+            synchronized (imageLock) {
+                old = imageSegment;
+                imageSegment = null;
+                imageOptions = null;
+                imageInfo = null;
+            }
+            boolean kept = false;
+            try {
+                ImageInfo result = sendImage(call, nd, opts, wi);
+                synchronized (imageLock) {
+                    imageSegment = nd;
+                    imageOptions = opts;
+                    imageInfo = result;
+                }
+                kept = true;
+                return result;
+            } finally {
+                // The worker has let go of the previous image (replaced, or cleared by the failure).
+                free(old);
+                if (!kept) free(nd);
+            }
         });
     }
 
-    /** Blocking form of {@link #setImageAsync(ImagePixels)}. */
-    public ImageStats setImage(ImagePixels image) throws SamException {
-        return await(setImageAsync(image));
+    /** Blocking form of {@link #setImageAsync(ImagePixels, ImageOptions)}. */
+    public ImageInfo setImage(ImagePixels image, ImageOptions options) throws SamException {
+        return await(setImageAsync(image, options));
+    }
+
+    /** The current image as the worker described it, or null when none is set. */
+    public ImageInfo currentImage() {
+        synchronized (imageLock) {
+            return imageInfo;
+        }
+    }
+
+    /** Forget the current image and free its shared memory (models and cached embeddings stay). */
+    public CompletableFuture<Void> clearImageAsync() {
+        return submit("clear_image", call -> {
+            NDArray old;
+            long pid;
+            synchronized (imageLock) {
+                old = imageSegment;
+                pid = imageInfo == null ? -1 : imageInfo.workerPid();
+                imageSegment = null;
+                imageOptions = null;
+                imageInfo = null;
+            }
+            try {
+                Service s = service;
+                WorkerInfo wi = info;
+                if (s != null && s.isAlive() && wi != null && wi.pid() == pid) {
+                    execute(call, "clear_image", Collections.<String, Object>emptyMap(), null, START_TIMEOUT_MS);
+                }
+            } finally {
+                free(old);
+            }
+            return null;
+        });
+    }
+
+    /** Blocking form of {@link #clearImageAsync()}. */
+    public void clearImage() throws SamException {
+        await(clearImageAsync());
+    }
+
+    /**
+     * Segment one object per prompt on the current image; the objects come back in prompt order.
+     * Prompts are checked against the image size first ({@link PromptException} naming the
+     * prompt and the valid range). Runs the encoder for regions not seen before (about a second
+     * or two per 1024-pixel tile on a laptop); later prompts on the same region take
+     * milliseconds. If the worker had crashed since the image was set, it is restarted and
+     * given the image again.
+     *
+     * @throws NoImageException (through the future) if no image is set
+     */
+    public CompletableFuture<List<SegmentedObject>> segmentAsync(List<Prompt> prompts, SegmentOptions options) {
+        if (prompts == null) return failed(new IllegalArgumentException("prompts is null"));
+        final List<Prompt> list = new ArrayList<>(prompts);
+        for (Prompt p : list) {
+            if (p == null) return failed(new IllegalArgumentException("a prompt is null"));
+        }
+        final SegmentOptions opts = options == null ? SegmentOptions.defaults() : options;
+        return submit("segment", call -> {
+            WorkerInfo wi = ensureWorker(call);
+            ImageInfo image = imageFor(call, wi);
+            for (int i = 0; i < list.size(); i++) list.get(i).checkInside(i, image.width(), image.height());
+            if (list.isEmpty()) return Collections.<SegmentedObject>emptyList();
+            Map<String, Object> args = new HashMap<>();
+            args.put("prompts", promptArgs(list));
+            args.put("options", opts.toArgs());
+            Map<String, Object> out = execute(call, "segment", args, null, 0);
+            List<SegmentedObject> objects = new ArrayList<>();
+            for (Object o : (List<?>) out.get("objects")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                objects.add(SegmentedObject.fromOutputs(m));
+            }
+            return Collections.unmodifiableList(objects);
+        });
+    }
+
+    /** Blocking form of {@link #segmentAsync(List, SegmentOptions)}. */
+    public List<SegmentedObject> segment(List<Prompt> prompts, SegmentOptions options) throws SamException {
+        return await(segmentAsync(prompts, options));
+    }
+
+    /** Segment one prompt with the default options. */
+    public SegmentedObject segment(Prompt prompt) throws SamException {
+        return segment(Collections.singletonList(prompt), SegmentOptions.defaults()).get(0);
+    }
+
+    /** The models samroi can run, whether their official weights are installed, and which are loaded. */
+    public CompletableFuture<List<ModelInfo>> listModelsAsync() {
+        return submit("models", call -> {
+            ensureWorker(call);
+            Map<String, Object> out = execute(call, "models", Collections.<String, Object>emptyMap(), null,
+                    START_TIMEOUT_MS);
+            List<ModelInfo> models = new ArrayList<>();
+            for (Object o : (List<?>) out.get("models")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                models.add(new ModelInfo(m));
+            }
+            return Collections.unmodifiableList(models);
+        });
+    }
+
+    /** Blocking form of {@link #listModelsAsync()}. */
+    public List<ModelInfo> listModels() throws SamException {
+        return await(listModelsAsync());
+    }
+
+    /**
+     * Install the official weights of model: downloaded (file null), or from a copy of the
+     * official file the user downloaded elsewhere. The file is verified before it is used.
+     * Progress events report the bytes written. Completes with the installed file.
+     */
+    public CompletableFuture<Path> installWeightsAsync(String model, Path file) {
+        if (model == null) return failed(new IllegalArgumentException("model is null"));
+        return submit("install_weights", call -> {
+            ensureWorker(call);
+            Map<String, Object> args = new HashMap<>();
+            args.put("model", model);
+            if (file != null) args.put("source", file.toAbsolutePath().toString());
+            Map<String, Object> out = execute(call, "install_weights", args, null, 0);
+            return Paths.get(String.valueOf(out.get("path")));
+        });
+    }
+
+    /** Blocking form of {@link #installWeightsAsync(String, Path)}. */
+    public Path installWeights(String model, Path file) throws SamException {
+        return await(installWeightsAsync(model, file));
+    }
+
+    /**
+     * Send image to the worker only to check the transfer: the worker reports {@link ImageStats}
+     * (compare with {@link ImagePixels#expectedStats()}). The image does not become the current
+     * image; its shared memory is freed when the call ends. For diagnostics and tests.
+     */
+    public CompletableFuture<ImageStats> checkTransferAsync(ImagePixels image) {
+        if (image == null) return failed(new BadImageException(BadImageException.Reason.EMPTY, "No image was given."));
+        return submit("check_image", call -> {
+            ensureWorker(call);
+            progress(call, "Copying the image to shared memory", 0, 0);
+            NDArray nd = image.toNDArray();
+            try {
+                return ImageStats.fromOutputs(execute(call, "check_image", Collections.<String, Object>emptyMap(), nd, 0));
+            } finally {
+                free(nd);
+            }
+        });
+    }
+
+    /** Blocking form of {@link #checkTransferAsync(ImagePixels)}. */
+    public ImageStats checkTransfer(ImagePixels image) throws SamException {
+        return await(checkTransferAsync(image));
     }
 
     /**
      * Call any task function of samroi.worker: {@code fn(task, **args)}, plus {@code image=} if
-     * image is not null. Completes with the function's outputs.
+     * image is not null (its shared memory is freed when the call ends). Completes with the
+     * function's outputs.
      */
     CompletableFuture<Map<String, Object>> callAsync(String function, Map<String, Object> args, ImagePixels image) {
         if (!FUNCTION_NAME.matcher(function).matches()) throw new IllegalArgumentException("bad function name " + function);
         Map<String, Object> copy = new HashMap<>(args == null ? Collections.<String, Object>emptyMap() : args);
         return submit(function, call -> {
             ensureWorker(call);
-            return execute(call, function, copy, image, 0);
+            NDArray nd = null;
+            try {
+                if (image != null) {
+                    progress(call, "Copying the image to shared memory", 0, 0);
+                    nd = image.toNDArray();
+                }
+                return execute(call, function, copy, nd, 0);
+            } finally {
+                free(nd);
+            }
         });
+    }
+
+    /** The segment of the current image, for tests (null when none). */
+    NDArray imageSegment() {
+        synchronized (imageLock) {
+            return imageSegment;
+        }
+    }
+
+    // --- image helpers ---------------------------------------------------------------------
+
+    /** Hand the segment to the worker's set_image; the caller owns the segment. */
+    private ImageInfo sendImage(Call<?> call, NDArray nd, ImageOptions opts, WorkerInfo wi)
+            throws SamException, InterruptedException {
+        Map<String, Object> args = new HashMap<>();
+        args.put("model", opts.model());
+        if (opts.checkpoint() != null) args.put("checkpoint", opts.checkpoint().toAbsolutePath().toString());
+        args.put("runtime", opts.runtime());
+        args.put("normalize", opts.normalize());
+        if (opts.channel() != null) args.put("channel", opts.channel());
+        int[] rgb = opts.rgbChannels();
+        if (rgb != null) {
+            List<Integer> l = new ArrayList<>();
+            for (int c : rgb) l.add(c);
+            args.put("rgb_channels", l);
+        }
+        Map<String, Object> out = execute(call, "set_image", args, nd, 0);
+        return new ImageInfo(out, wi.pid());
+    }
+
+    /** The current image, given again to a worker that was restarted since it was set. */
+    private ImageInfo imageFor(Call<?> call, WorkerInfo wi) throws SamException, InterruptedException {
+        NDArray nd;
+        ImageOptions opts;
+        synchronized (imageLock) {
+            if (imageInfo == null || imageSegment == null) {
+                throw new NoImageException("No image has been given to samroi yet.");
+            }
+            if (imageInfo.workerPid() == wi.pid()) return imageInfo;
+            nd = imageSegment;
+            opts = imageOptions;
+        }
+        progress(call, "Giving the image to the restarted samroi worker", 0, 0);
+        try {
+            ImageInfo again = sendImage(call, nd, opts, wi);
+            synchronized (imageLock) {
+                if (imageSegment == nd) imageInfo = again;
+            }
+            return again;
+        } catch (SamException | InterruptedException | RuntimeException e) {
+            synchronized (imageLock) {
+                if (imageSegment == nd) {
+                    imageSegment = null;
+                    imageOptions = null;
+                    imageInfo = null;
+                }
+            }
+            free(nd);
+            throw e;
+        }
+    }
+
+    private static List<Map<String, Object>> promptArgs(List<Prompt> prompts) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Prompt p : prompts) {
+            Map<String, Object> m = new HashMap<>();
+            if (!p.points().isEmpty()) {
+                List<List<Double>> pts = new ArrayList<>();
+                List<Integer> labels = new ArrayList<>();
+                for (Prompt.Point q : p.points()) {
+                    pts.add(Arrays.asList(q.x(), q.y()));
+                    labels.add(q.positive() ? 1 : 0);
+                }
+                m.put("points", pts);
+                m.put("labels", labels);
+            }
+            if (p.box() != null) {
+                Prompt.Box b = p.box();
+                m.put("box", Arrays.asList(b.x0(), b.y0(), b.x1(), b.y1()));
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    private void free(NDArray nd) {
+        if (nd == null) return;
+        try {
+            nd.close(); // unmaps and unlinks the segment
+        } catch (RuntimeException e) {
+            log("samroi: could not free shared memory " + nd.shm().name() + ": " + e);
+        }
+    }
+
+    private static <T> CompletableFuture<T> failed(Throwable t) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        f.completeExceptionally(t);
+        return f;
     }
 
     /**
@@ -216,6 +521,14 @@ public final class SamSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        NDArray image;
+        synchronized (imageLock) {
+            image = imageSegment;
+            imageSegment = null;
+            imageOptions = null;
+            imageInfo = null;
+        }
+        free(image); // the worker is gone: nobody maps it any more
         events.shutdown();
     }
 
@@ -340,28 +653,29 @@ public final class SamSession implements AutoCloseable {
             throw e;
         }
         WorkerInfo wi = new WorkerInfo(out);
-        if (!expectedVersion.equals(wi.version())) {
+        if (!expectedVersion.equals(wi.version()) || wi.apiVersion() != WORKER_API) {
             disposeService(ns);
-            throw new VersionMismatchException(expectedVersion, wi.version(), python.toString());
+            throw new VersionMismatchException(expectedVersion, wi.version()
+                    + (wi.apiVersion() != WORKER_API ? " (worker API " + wi.apiVersion() + ", expected " + WORKER_API + ")" : ""),
+                    python.toString());
         }
         info = wi;
         progress(call, "samroi worker ready (Python " + wi.pythonVersion() + ")", 1, 1);
         return wi;
     }
 
-    /** Run fn(task, **args) in the worker and wait for it; frees the image's shared memory in all cases. */
-    private Map<String, Object> execute(Call<?> call, String fn, Map<String, Object> args, ImagePixels image,
+    /**
+     * Run fn(task, **args) in the worker and wait for it. image (may be null) is passed as
+     * {@code image=}; it stays the caller's to free. A samroi error the worker answers as
+     * outputs becomes a typed exception.
+     */
+    private Map<String, Object> execute(Call<?> call, String fn, Map<String, Object> args, NDArray image,
             long timeoutMs) throws SamException, InterruptedException {
         Service s = service;
         if (s == null) throw new WorkerCrashedException("The samroi worker is not running", null, "", null);
         Map<String, Object> a = new HashMap<>(args);
-        NDArray nd = null;
         try {
-            if (image != null) {
-                progress(call, "Copying the image to shared memory", 0, 0);
-                nd = image.toNDArray();
-                a.put("image", nd);
-            }
+            if (image != null) a.put("image", image);
             Map<String, Object> inputs = new HashMap<>();
             inputs.put("args", a);
             Service.Task task;
@@ -398,6 +712,9 @@ public final class SamSession implements AutoCloseable {
                 case COMPLETE:
                     Map<String, Object> outputs = new HashMap<>(task.outputs);
                     if (Boolean.TRUE.equals(outputs.get("cancelled"))) throw new SamCancelledException(describe(call.name));
+                    if (outputs.get("error") instanceof Map) {
+                        throw WorkerException.fromErrorOutputs(fn, (Map<?, ?>) outputs.get("error"), outputs.get("traceback"));
+                    }
                     return outputs;
                 case CANCELED:
                     throw new SamCancelledException(describe(call.name));
@@ -414,13 +731,6 @@ public final class SamSession implements AutoCloseable {
             }
         } finally {
             call.task = null;
-            if (nd != null) {
-                try {
-                    nd.close(); // unmaps and unlinks the segment
-                } catch (RuntimeException e) {
-                    log("samroi: could not free shared memory " + nd.shm().name() + ": " + e);
-                }
-            }
         }
     }
 
@@ -512,6 +822,16 @@ public final class SamSession implements AutoCloseable {
                 return "Contacting the samroi worker";
             case "set_image":
                 return "Sending the image";
+            case "check_image":
+                return "Checking the image transfer";
+            case "clear_image":
+                return "Clearing the image";
+            case "segment":
+                return "Segmenting";
+            case "models":
+                return "Listing the models";
+            case "install_weights":
+                return "Installing the weights";
             default:
                 return "Running " + name;
         }

@@ -60,7 +60,7 @@ class SamSessionTest {
         WorkerInfo info = session.ensureStarted();
         assertEquals(SamroiBuild.version(), info.version());
         assertTrue(info.pid() > 0);
-        assertTrue(info.functions().contains("set_image"), info.functions().toString());
+        assertTrue(info.functions().contains("segment"), info.functions().toString());
         assertEquals(SamroiBuild.version(), session.hello());
         assertEquals(info.pid(), session.ensureStarted().pid(), "one long-lived worker");
         assertTrue(session.isWorkerRunning());
@@ -86,11 +86,11 @@ class SamSessionTest {
         assertEquals(ImagePixels.Type.GRAY16, images.get(3).type());
         for (ImagePixels image : images) {
             events.clear();
-            ImageStats got = session.setImage(image);
+            ImageStats got = session.checkTransfer(image);
             assertEquals(image.expectedStats(), got, image.toString());
             assertEquals(TestSupport.shmSegments(), before, "shared memory left behind after " + image);
             synchronized (events) {
-                assertTrue(events.stream().anyMatch(e -> e.source().equals("set_image") && e.message().equals("Image received")),
+                assertTrue(events.stream().anyMatch(e -> e.source().equals("check_image") && e.message().equals("Image received")),
                         events.toString());
             }
         }
@@ -135,7 +135,7 @@ class SamSessionTest {
     @Test
     void pythonErrorsArriveAsTypedExceptions() throws Exception {
         ExecutionException e = assertThrows(ExecutionException.class,
-                () -> session.callAsync("set_image", Collections.<String, Object>emptyMap(), null).get(30, TimeUnit.SECONDS));
+                () -> session.callAsync("check_image", Collections.<String, Object>emptyMap(), null).get(30, TimeUnit.SECONDS));
         WorkerException w = assertInstanceOf(WorkerException.class, e.getCause());
         assertEquals("samroi.errors.InputError", w.pythonType());
         assertEquals("no image was given", w.problem());

@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads uncompressed, strip-organised, chunky baseline TIFFs (8/16-bit gray, 8-bit RGB) for tests. */
+/** Reads strip-organised, chunky baseline TIFFs (8/16-bit gray, 8-bit RGB), uncompressed or deflate (zlib, no predictor), for tests. */
 final class TinyTiff {
 
     final int width;
@@ -33,7 +33,7 @@ final class TinyTiff {
         if (b.getShort(2) != 42) throw new IOException("not a classic TIFF: " + file);
         int ifd = b.getInt(4);
         int n = b.getShort(ifd) & 0xffff;
-        int width = 0, height = 0, samples = 1, bits = 8, compression = 1, planar = 1, rowsPerStrip = Integer.MAX_VALUE;
+        int width = 0, height = 0, samples = 1, bits = 8, compression = 1, planar = 1, predictor = 1, rowsPerStrip = Integer.MAX_VALUE;
         long[] offsets = null, counts = null;
         for (int i = 0; i < n; i++) {
             int e = ifd + 2 + 12 * i;
@@ -51,21 +51,43 @@ final class TinyTiff {
                 case 278: rowsPerStrip = (int) values[0]; break;
                 case 279: counts = values; break;
                 case 284: planar = (int) values[0]; break;
+                case 317: predictor = (int) values[0]; break;
                 default: break;
             }
         }
-        if (compression != 1 || planar != 1 || offsets == null || counts == null) {
-            throw new IOException("unsupported TIFF (compressed, planar or tiled): " + file);
+        boolean deflate = compression == 8 || compression == 32946;
+        if ((compression != 1 && !deflate) || predictor != 1 || planar != 1 || offsets == null || counts == null) {
+            throw new IOException("unsupported TIFF (compression " + compression + ", predictor " + predictor
+                    + ", planar or tiled): " + file);
         }
         int bytes = width * height * samples * (bits / 8);
         byte[] data = new byte[bytes];
         int pos = 0;
         for (int s = 0; s < offsets.length && pos < bytes; s++) {
-            int len = (int) Math.min(counts[s], bytes - pos);
+            byte[] strip = new byte[(int) counts[s]];
             b.position((int) offsets[s]);
-            b.get(data, pos, len);
-            pos += len;
+            b.get(strip);
+            if (deflate) {
+                java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+                inflater.setInput(strip);
+                try {
+                    while (pos < bytes && !inflater.finished()) {
+                        int got = inflater.inflate(data, pos, bytes - pos);
+                        if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
+                        pos += got;
+                    }
+                } catch (java.util.zip.DataFormatException e) {
+                    throw new IOException("bad deflate data in " + file, e);
+                } finally {
+                    inflater.end();
+                }
+            } else {
+                int len = Math.min(strip.length, bytes - pos);
+                System.arraycopy(strip, 0, data, pos, len);
+                pos += len;
+            }
         }
+        if (pos != bytes) throw new IOException("short pixel data in " + file + ": " + pos + " of " + bytes + " bytes");
         return new TinyTiff(width, height, samples, bits, data, b.order());
     }
 

@@ -65,7 +65,7 @@ class WorkerCrashTest {
                 WorkerInfo next = session.ensureStarted();
                 assertNotEquals(pid, next.pid(), "a new worker");
                 assertEquals(SamroiBuild.version(), session.hello());
-                assertEquals(image.expectedStats(), session.setImage(image));
+                assertEquals(image.expectedStats(), session.checkTransfer(image));
                 pid = next.pid();
             }
             System.out.println("WorkerCrashTest: slowest failure after kill: " + worst + " ms");

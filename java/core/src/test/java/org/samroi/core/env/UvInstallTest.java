@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,13 +25,15 @@ import org.samroi.core.ImagePixels;
 import org.samroi.core.ProgressEvent;
 import org.samroi.core.SamSession;
 import org.samroi.core.SamroiBuild;
+import org.samroi.core.SegmentationScenario;
 import org.samroi.core.TestSupport;
 import org.samroi.core.WorkerInfo;
 
 /**
  * The uv path for real: uv from PyPI, a virtual environment with samroi's dependencies and
  * appose from PyPI, in a folder whose path has a space and a non-ASCII character; then the
- * worker runs in it. Slow on the first run (downloads numpy, onnxruntime...); uv's cache and the
+ * worker runs in it and segments a real image with the fixture checkpoint, and its polygons
+ * must fill exactly the masks the command line of the same environment writes. Slow on the first run (downloads numpy, onnxruntime...); uv's cache and the
  * uv binary are kept in samroi.test.cache (~/.cache/samroi-test) between runs.
  */
 @Timeout(1800)
@@ -61,6 +65,8 @@ class UvInstallTest {
         assertEquals(EnvironmentStatus.MISSING, inst.status());
 
         long t0 = System.nanoTime();
+        boolean segmentationChecked = false;
+        Set<String> shmBefore = TestSupport.shmSegments();
         PythonEnvironment env = inst.install();
         long firstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(EnvironmentStatus.READY, inst.status());
@@ -74,8 +80,23 @@ class UvInstallTest {
             assertEquals(SamroiBuild.apposeVersion(), info.apposeVersion());
             assertTrue(info.executable().contains("env dir ü"), info.executable());
             ImagePixels image = ImagePixels.gray8(new byte[] { 1, 2, 3, 4, 5, 6 }, 3, 2);
-            assertEquals(image.expectedStats(), session.setImage(image));
+            assertEquals(image.expectedStats(), session.checkTransfer(image));
+
+            // Segmentation in the managed environment (no torch in it), compared with the
+            // command line of the same environment.
+            if (Files.isRegularFile(SegmentationScenario.checkpoint()) && Files.isRegularFile(SegmentationScenario.imageFile())) {
+                Set<String> before = TestSupport.shmSegments();
+                Path work = Files.createDirectories(base.resolve("cli ü"));
+                String summary = SegmentationScenario.run(session, Arrays.asList(env.python().toString(), "-I"), work);
+                System.out.println("UvInstallTest: " + summary);
+                if (TestSupport.isLinux()) assertEquals(before.size() + 1, TestSupport.shmSegments().size());
+                segmentationChecked = true;
+            }
         }
+        assertTrue(segmentationChecked || !"true".equals(System.getenv("CI")), "CI must run the segmentation check");
+        Set<String> afterClose = TestSupport.shmSegments();
+
+        assertEquals(shmBefore, afterClose, "no shared memory left after close");
 
         // Ready: a second install does nothing.
         t0 = System.nanoTime();
