@@ -168,13 +168,13 @@ def parse_options(options: Mapping | None):
     from .engine.session import SegmentOptions
 
     if options is None:
-        return SegmentOptions()
+        return SegmentOptions(keep_masks=False)  # Java only needs polygons and areas
     if not isinstance(options, Mapping):
         raise InputError(f"segment options must be a mapping, got {type(options).__name__}")
     unknown = sorted(set(options) - set(SEGMENT_OPTION_NAMES))
     if unknown:
         raise InputError(f"unknown segment option(s) {', '.join(unknown)}; valid: {', '.join(SEGMENT_OPTION_NAMES)}")
-    out = SegmentOptions()
+    out = SegmentOptions(keep_masks=False)  # Java only needs polygons and areas
     for name in ("multimask", "all_masks", "all_components", "keep_holes"):
         if options.get(name) is not None:
             setattr(out, name, _bool(options[name], name))
@@ -504,9 +504,7 @@ def _forget_image(session) -> None:
     """Drop a Session's reference to the image pixels (its embeddings stay cached)."""
     if getattr(session, "source", None) is None:
         return
-    with session._lock:
-        session.source = None
-        session.normalizer = None
+    session.clear_image()
 
 
 def _check_cancel(cancel) -> None:

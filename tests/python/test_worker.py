@@ -297,9 +297,10 @@ def test_segment_returns_closed_pixel_edge_polygons_that_fill_the_engine_masks(s
         json.dumps(out)
         assert [o["index"] for o in out["objects"]] == [0, 1, 2]
         assert any(m.startswith("Segmenting") for m in task.messages)
+        reference_options = worker_api.parse_options({"all_components": True})
+        reference_options.keep_masks = True  # the worker drops masks; the reference needs them
         engine = state.current.segment(
-            [worker_api.parse_prompt(i, p) for i, p in enumerate(prompts)],
-            worker_api.parse_options({"all_components": True}),
+            [worker_api.parse_prompt(i, p) for i, p in enumerate(prompts)], reference_options
         )
         for obj, ref in zip(out["objects"], engine):
             assert obj["rerun"] is False

@@ -376,6 +376,7 @@ def run(args) -> int:
         min_area=args.min_area,
         keep_holes=not args.no_holes,
         simplify=args.simplify,
+        keep_masks=False,  # the outputs are made from the polygons
     )
     results = _segment(session, [job.prompt for job in jobs], options, args.quiet)
 

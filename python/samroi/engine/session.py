@@ -52,6 +52,9 @@ class SegmentOptions:
     min_area: int = 0  # drop parts with fewer pixels
     keep_holes: bool = True
     simplify: float = 0.0  # polygon simplification tolerance in pixels (0: exact)
+    # Keep each mask as a bool crop. Batches that only need polygons (the CLI, the worker)
+    # turn this off: a crop can be a whole tile, and thousands of them add up to gigabytes.
+    keep_masks: bool = True
 
 
 @dataclass
@@ -59,18 +62,27 @@ class MaskResult:
     """One mask for one prompt: a crop of the image plus its polygons."""
 
     score: float  # the decoder's predicted IoU
-    mask: np.ndarray  # bool crop
+    mask: np.ndarray | None  # bool crop (None when SegmentOptions.keep_masks is off)
     y0: int  # crop position in the image
     x0: int
     shapes: list[Shape]
     window: Window
     simplified_iou: float = 1.0  # IoU of the simplified polygons with the exact mask
+    pixels: int = 0  # the area, kept when the mask itself is not
+
+    def drop_mask(self) -> None:
+        if self.mask is not None:
+            self.pixels = int(self.mask.sum())
+            self.mask = None
 
     @property
     def area(self) -> int:
-        return int(self.mask.sum())
+        """Mask pixels (all of them, also parts the polygon options dropped)."""
+        return self.pixels if self.mask is None else int(self.mask.sum())
 
     def full_mask(self, height: int, width: int) -> np.ndarray:
+        if self.mask is None:
+            raise ValueError("the mask was not kept (SegmentOptions.keep_masks=False)")
         out = np.zeros((height, width), bool)
         h, w = self.mask.shape
         out[self.y0 : self.y0 + h, self.x0 : self.x0 + w] = self.mask
@@ -141,6 +153,12 @@ class Session:
             self._keys: dict[Window, str] = {}
             self.grid = TileGrid(source.height, source.width, self.tile, self.overlap)
 
+    def clear_image(self) -> None:
+        """Forget the current image (its embeddings stay cached)."""
+        with self._lock:
+            self.source = self.normalizer = self.grid = None
+            self._keys = {}
+
     @property
     def image_shape(self) -> tuple[int, int]:
         self._require_image()
@@ -188,6 +206,8 @@ class Session:
                     retry = self._crossing_window(masks[0], prompts[index], window)
                     if retry is not None:
                         reruns.append((index, retry))
+                    elif not options.keep_masks:
+                        _drop_masks(masks)
             second = _group(reruns)
             for done, (window, members) in enumerate(second):
                 _check(cancel)
@@ -196,6 +216,8 @@ class Session:
                 for index, masks in zip(members, self._decode(window, [prompts[i] for i in members], options, cancel)):
                     results[index].masks = masks
                     results[index].rerun = True
+                    if not options.keep_masks:
+                        _drop_masks(masks)
             if progress:
                 progress(1, 1, "done")
             return results
@@ -338,6 +360,11 @@ def _group(pairs: list[tuple[int, Window]]) -> list[tuple[Window, list[int]]]:
     for index, window in pairs:
         groups.setdefault(window, []).append(index)
     return sorted(groups.items(), key=lambda item: (item[0].y0, item[0].x0, item[0].step))
+
+
+def _drop_masks(masks: list[MaskResult]) -> None:
+    for mask in masks:
+        mask.drop_mask()
 
 
 def _check(cancel) -> None:
