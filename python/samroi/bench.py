@@ -18,7 +18,9 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -132,15 +134,13 @@ def measure_one(model: str, runtime: str, checkpoint: str | None, runs: int, thr
         state, weights_kind = random_state(spec), "random"
 
     if runtime == "onnx":
-        import tempfile
-
-        folder = graphs.build_onnx(spec, state, __import__("pathlib").Path(tempfile.mkdtemp()) / "onnx")
+        scratch = tempfile.TemporaryDirectory(prefix="samroi-bench-")  # removed when the process ends
+        folder = graphs.build_onnx(spec, state, Path(scratch.name) / "onnx")
         runner = OnnxRunner(spec, folder["encoder"], folder["decoder"], threads=threads)
     else:
         from .runtime.torch_runner import TorchRunner, build_network
 
         runner = TorchRunner(spec, build_network(spec, state), threads=threads)
-        runner._threads()
 
     rng = np.random.default_rng(1)
     image = preprocess.model_input(spec, rng.random((1024, 1024, 3)))
@@ -208,14 +208,12 @@ def run(models, runtimes, runs: int = 5, threads: int | None = None, checkpoints
 
 
 def _encoder_gflop_for(model: str) -> float:
-    import tempfile
-    from pathlib import Path
-
     from .runtime import graphs
 
     spec = get_spec(model)
-    folder = graphs.build_onnx(spec, random_state(spec), Path(tempfile.mkdtemp()) / "onnx", attention="standard")
-    return encoder_gflop(folder["encoder"])
+    with tempfile.TemporaryDirectory(prefix="samroi-bench-") as scratch:
+        folder = graphs.build_onnx(spec, random_state(spec), Path(scratch) / "onnx", attention="standard")
+        return encoder_gflop(folder["encoder"])
 
 
 def format_table(report: dict) -> str:
