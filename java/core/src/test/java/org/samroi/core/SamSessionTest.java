@@ -177,10 +177,11 @@ class SamSessionTest {
 
     @Test
     void pythonWithoutSamroiIsATypedErrorWithItsMessages() throws Exception {
-        Path bare = Paths.get("/usr/bin/python3");
-        assumeTrue(Files.isExecutable(bare), "no /usr/bin/python3");
-        Process p = new ProcessBuilder(bare.toString(), "-c", "import samroi").redirectErrorStream(true).start();
-        assumeTrue(p.waitFor() != 0, "/usr/bin/python3 has samroi");
+        Path folder = Files.createTempDirectory("samroi-bare");
+        folder.toFile().deleteOnExit();
+        Path bare = TestSupport.pythonWithoutSamroi(folder);
+        folder.resolve("python-without-samroi").toFile().deleteOnExit();
+        assumeTrue(bare != null, "this machine has no Python without samroi (/usr/bin/python3)");
         try (SamSession other = new SamSession(PythonEnvironment.existing(bare))) {
             long t0 = System.nanoTime();
             EnvironmentMissingException e = assertThrows(EnvironmentMissingException.class, other::ensureStarted);

@@ -37,6 +37,25 @@ public final class TestSupport {
         return Paths.get(System.getProperty("samroi.python", "python3"));
     }
 
+    /**
+     * A Python without samroi, or null where the machine has none: a script running the system
+     * /usr/bin/python3 in isolated mode (-I), because Surefire's PYTHONPATH makes samroi
+     * importable from any other interpreter.
+     */
+    public static Path pythonWithoutSamroi(Path folder) throws IOException, InterruptedException {
+        Path system = Paths.get("/usr/bin/python3");
+        if (!Files.isExecutable(system)) {
+            return null;
+        }
+        Path script = folder.resolve("python-without-samroi");
+        Files.write(script, ("#!/bin/sh\nexec " + system + " -I \"$@\"\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!script.toFile().setExecutable(true)) {
+            return null;
+        }
+        Process p = new ProcessBuilder(script.toString(), "-c", "import samroi").redirectErrorStream(true).start();
+        return p.waitFor() != 0 ? script : null;
+    }
+
     /** A folder kept between test runs for downloads (uv binary, uv's package cache). */
     public static Path cache() throws IOException {
         Path dir = Paths.get(System.getProperty("samroi.test.cache",
