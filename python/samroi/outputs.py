@@ -67,6 +67,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from .errors import InputError
+from .paths import usual_permissions
 from .polygons import Shape, rasterize
 
 __all__ = [
@@ -159,6 +160,7 @@ def _atomic_write(path, write: Callable) -> Path:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        usual_permissions(tmp)  # mkstemp makes it private
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -37,3 +37,12 @@ def onnx_dir() -> Path:
 def embeddings_dir() -> Path:
     """The optional on-disk cache of image embeddings."""
     return home() / "embeddings"
+
+
+def usual_permissions(path: Path) -> None:
+    """Give a file or folder made private by mkstemp/mkdtemp the permissions the user's umask
+    allows, before it is renamed into place: outputs, and a SAMROI_HOME shared by a lab,
+    must be readable by others where the user wants that."""
+    mask = os.umask(0)  # the only portable way to read the umask is to set it
+    os.umask(mask)
+    os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~mask)

@@ -399,6 +399,7 @@ def _place(tmp: Path, entry: OfficialWeights, sha1: str, source_sha1: str) -> Pa
     final = paths.weights_dir() / entry.filename
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    paths.usual_permissions(tmp)
     os.replace(tmp, final)
     _write_sidecar(final, entry, sha1, source_sha1)
     return final

@@ -367,3 +367,21 @@ def test_cli_polygons_exit_codes(tmp_path, dev_data_dir, capsys):
 
     assert main(["polygons", src, "--out", str(tmp_path / "o.zip"), "--min-area", "-1"]) == 3
     assert not (tmp_path / "o.zip").exists()
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """Atomic writes go through a private temporary file; the result must not stay private."""
+    import os
+    import stat
+
+    from samroi import outputs
+    from samroi.polygons import mask_to_polygons
+
+    shapes = mask_to_polygons(np.pad(np.ones((3, 3), bool), 1))
+    mask = os.umask(0o022)
+    try:
+        path = tmp_path / "rois.zip"
+        outputs.write_roiset(path, [outputs.OutputRoi("001-test", shapes)])
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    finally:
+        os.umask(mask)

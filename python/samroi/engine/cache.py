@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import usual_permissions
+
 DEFAULT_MEMORY_BYTES = 1 << 30  # 1 GiB: about 250 tiles
 EMBEDDING_SHAPE = (1, 256, 64, 64)
 
@@ -89,6 +91,7 @@ class EmbeddingCache:
         try:
             with os.fdopen(fd, "wb") as f:
                 np.save(f, embedding, allow_pickle=False)
+            usual_permissions(Path(tmp))
             os.replace(tmp, self._path(key))
         except OSError:
             Path(tmp).unlink(missing_ok=True)  # a full disk must not break segmentation

@@ -21,6 +21,7 @@ from onnx import numpy_helper
 
 from ..errors import WeightsError
 from ..modelspec import ModelSpec
+from ..paths import usual_permissions
 
 TEMPLATES = Path(__file__).with_name("graphs")
 COMPLETE = "complete.json"
@@ -59,6 +60,7 @@ def build_onnx(
                 _use_fused_attention(model)
             onnx.save(model, work / f"{part}.onnx")
         (work / COMPLETE).write_text(json.dumps({"model": spec.name, "attention": attention, "source": source}))
+        usual_permissions(work)  # mkdtemp makes it private
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(work, folder)
