@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import preprocess
-from .modelspec import MODELS, get_spec
+from .modelspec import get_spec
 
 
 def median_time(fn, runs: int, warmup: int = 1) -> tuple[float, list[float]]:

@@ -594,7 +594,6 @@ def _crossings(rings: Sequence[np.ndarray]) -> bool:
 
     chunk = max(1, 4_000_000 // max(n, 1))
     for s in range(0, n, chunk):
-        pa, pb = a[s : s + chunk, None, :], b[s : s + chunk, None, :]
         overlap = (lo[s : s + chunk, None, 0] <= hi[None, :, 0]) & (lo[None, :, 0] <= hi[s : s + chunk, None, 0])
         overlap &= (lo[s : s + chunk, None, 1] <= hi[None, :, 1]) & (lo[None, :, 1] <= hi[s : s + chunk, None, 1])
         if not overlap.any():

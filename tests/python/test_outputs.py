@@ -374,7 +374,6 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     import os
     import stat
 
-    from samroi import outputs
     from samroi.polygons import mask_to_polygons
 
     shapes = mask_to_polygons(np.pad(np.ones((3, 3), bool), 1))

@@ -27,11 +27,11 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .layers import Upsample2x, group_norm_channels_last, mask_logits
-from .attention import ProjectedAttention, multi_head_attention
+from .attention import multi_head_attention
+from .two_way import TwoWayTransformer
 
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
@@ -248,65 +248,10 @@ class PromptEncoder(nn.Module):
 # mask decoder
 
 
-class TwoWayAttentionBlock(nn.Module):
-    def __init__(self, dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool) -> None:
-        super().__init__()
-        self.self_attn = ProjectedAttention(dim, num_heads)
-        self.norm1 = nn.LayerNorm(dim)
-        self.cross_attn_token_to_image = ProjectedAttention(dim, num_heads, downsample=2)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = MLPBlock(dim, mlp_dim, dim, num_layers=1)
-        self.norm3 = nn.LayerNorm(dim)
-        self.norm4 = nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = ProjectedAttention(dim, num_heads, downsample=2)
-        self.skip_first_layer_pe = skip_first_layer_pe
-
-    def forward(self, queries, keys, query_pe, key_pe):
-        # Self-attention. EfficientSAM keeps the residual in layer 0 too; from layer 1 on the
-        # query PE is added to the queries themselves (q, k and v alike).
-        if not self.skip_first_layer_pe:
-            queries = queries + query_pe
-        queries = self.norm1(queries + self.self_attn(queries, queries, queries))
-        # Tokens attend to the image.
-        q = queries + query_pe
-        k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
-        # MLP on the tokens.
-        queries = self.norm3(queries + self.mlp(queries))
-        # The image attends to the tokens.
-        q = queries + query_pe
-        k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
-        return queries, keys
-
-
-class TwoWayTransformer(nn.Module):
-    def __init__(self, depth: int = 2, dim: int = EMBED_DIM, num_heads: int = 8, mlp_dim: int = 2048):
-        super().__init__()
-        self.layers = nn.ModuleList(
-            TwoWayAttentionBlock(dim, num_heads, mlp_dim, skip_first_layer_pe=(i == 0))
-            for i in range(depth)
-        )
-        self.final_attn_token_to_image = ProjectedAttention(dim, num_heads, downsample=2)
-        self.norm_final_attn = nn.LayerNorm(dim)
-
-    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):
-        """image, image_pe [Q, 256, 64, 64]; tokens [Q, T, 256] -> (tokens, image tokens)."""
-        keys = image.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
-        queries = tokens
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe)
-        q = queries + tokens
-        k = keys + key_pe
-        queries = self.norm_final_attn(queries + self.final_attn_token_to_image(q, k, keys))
-        return queries, keys
-
-
 class MaskDecoder(nn.Module):
     def __init__(self, dim: int = EMBED_DIM) -> None:
         super().__init__()
-        self.transformer = TwoWayTransformer(dim=dim)
+        self.transformer = TwoWayTransformer(lambda: MLPBlock(dim, 2048, dim, num_layers=1), "efficientsam", dim=dim)
         self.iou_token = nn.Embedding(1, dim)
         self.mask_tokens = nn.Embedding(NUM_MASK_TOKENS, dim)
         self.final_output_upscaling_layers = nn.ModuleList(

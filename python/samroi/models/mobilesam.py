@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .layers import Upsample2x, layer_norm_channels_last, mask_logits
-from .attention import ProjectedAttention
+from .two_way import TwoWayTransformer
 
 IMAGE_SIZE = 1024
 EMBED_SIDE = 64  # embedding grid side
@@ -388,64 +388,6 @@ class ReluMlpBlock(nn.Module):
         return self.lin2(torch.relu(self.lin1(x)))
 
 
-class TwoWayBlock(nn.Module):
-    """SAM two-way block: token self-attention, token->image, MLP, image->token."""
-
-    def __init__(self, dim: int, heads: int, mlp_dim: int, skip_first_layer_pe: bool) -> None:
-        super().__init__()
-        self.self_attn = ProjectedAttention(dim, heads)
-        self.norm1 = nn.LayerNorm(dim)
-        self.cross_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = ReluMlpBlock(dim, mlp_dim)
-        self.norm3 = nn.LayerNorm(dim)
-        self.norm4 = nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = ProjectedAttention(dim, heads, downsample=2)
-        self.skip_first_layer_pe = skip_first_layer_pe
-
-    def forward(self, queries, keys, query_pe, key_pe):
-        if self.skip_first_layer_pe:
-            # first layer: the attention output replaces the queries (no residual, no PE)
-            queries = self.self_attn(queries, queries, queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q, q, queries)
-        queries = self.norm1(queries)
-
-        q = queries + query_pe
-        k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
-
-        queries = self.norm3(queries + self.mlp(queries))
-
-        q = queries + query_pe
-        k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
-        return queries, keys
-
-
-class TwoWayTransformer(nn.Module):
-    def __init__(self, depth=2, dim=EMBED_DIM, heads=8, mlp_dim=2048) -> None:
-        super().__init__()
-        self.layers = nn.ModuleList(
-            TwoWayBlock(dim, heads, mlp_dim, skip_first_layer_pe=(i == 0)) for i in range(depth)
-        )
-        self.final_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
-        self.norm_final_attn = nn.LayerNorm(dim)
-
-    def forward(self, image, image_pe, tokens):
-        """image, image_pe [B, C, h, w]; tokens [B, T, C] -> (tokens, image tokens)."""
-        keys = image.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
-        queries = tokens
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe)
-        q = queries + tokens
-        k = keys + key_pe
-        queries = self.norm_final_attn(queries + self.final_attn_token_to_image(q, k, keys))
-        return queries, keys
-
-
 class ReluMlp(nn.Module):
     """Linear layers ``layers.0..n-1`` with ReLU between them (none after the last)."""
 
@@ -467,7 +409,7 @@ class MaskDecoder(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         d = EMBED_DIM
-        self.transformer = TwoWayTransformer()
+        self.transformer = TwoWayTransformer(lambda: ReluMlpBlock(d, 2048), "sam", dim=d)
         self.iou_token = nn.Embedding(1, d)
         self.mask_tokens = nn.Embedding(NUM_MASK_TOKENS, d)
         self.output_upscaling = nn.Sequential(

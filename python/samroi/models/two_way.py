@@ -1,0 +1,87 @@
+"""The two-way transformer of SAM-style mask decoders, shared by EfficientSAM and MobileSAM.
+
+Tokens (output tokens + prompt embeddings) and image tokens attend to each other in ``depth``
+blocks, then the tokens attend to the image once more. The two models differ only in the
+MLP (passed in) and in the blocks' self-attention, which follows one of two official
+conventions:
+
+- "sam" (MobileSAM): the first block's self-attention output replaces the queries (no
+  residual, no PE); later blocks add the query PE to q and k only, with a residual.
+- "efficientsam": every block keeps the residual; from the second block on the query PE is
+  added to the queries themselves (q, k and v alike).
+
+Parameter names follow the official checkpoints (layers.<i>.self_attn, norm1..norm4, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .attention import ProjectedAttention
+
+CONVENTIONS = ("sam", "efficientsam")
+
+
+class TwoWayBlock(nn.Module):
+    def __init__(self, dim: int, heads: int, mlp: nn.Module, first: bool, convention: str) -> None:
+        super().__init__()
+        if convention not in CONVENTIONS:
+            raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+        self.self_attn = ProjectedAttention(dim, heads)
+        self.norm1 = nn.LayerNorm(dim)
+        self.cross_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = mlp
+        self.norm3 = nn.LayerNorm(dim)
+        self.norm4 = nn.LayerNorm(dim)
+        self.cross_attn_image_to_token = ProjectedAttention(dim, heads, downsample=2)
+        self.first = first  # the official skip_first_layer_pe
+        self.convention = convention
+
+    def forward(self, queries, keys, query_pe, key_pe):
+        if self.convention == "sam":
+            if self.first:
+                queries = self.self_attn(queries, queries, queries)
+            else:
+                q = queries + query_pe
+                queries = queries + self.self_attn(q, q, queries)
+            queries = self.norm1(queries)
+        else:
+            if not self.first:
+                queries = queries + query_pe
+            queries = self.norm1(queries + self.self_attn(queries, queries, queries))
+        # Tokens attend to the image.
+        q = queries + query_pe
+        k = keys + key_pe
+        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
+        queries = self.norm3(queries + self.mlp(queries))
+        # The image attends to the tokens.
+        q = queries + query_pe
+        k = keys + key_pe
+        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
+        return queries, keys
+
+
+class TwoWayTransformer(nn.Module):
+    def __init__(self, make_mlp: Callable[[], nn.Module], convention: str, depth: int = 2, dim: int = 256, heads: int = 8):
+        super().__init__()
+        self.layers = nn.ModuleList(
+            TwoWayBlock(dim, heads, make_mlp(), first=(i == 0), convention=convention) for i in range(depth)
+        )
+        self.final_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
+        self.norm_final_attn = nn.LayerNorm(dim)
+
+    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):
+        """image, image_pe [Q, C, h, w]; tokens [Q, T, C] -> (tokens, image tokens [Q, h*w, C])."""
+        keys = image.flatten(2).permute(0, 2, 1)
+        key_pe = image_pe.flatten(2).permute(0, 2, 1)
+        queries = tokens
+        for layer in self.layers:
+            queries, keys = layer(queries, keys, tokens, key_pe)
+        q = queries + tokens
+        k = keys + key_pe
+        queries = self.norm_final_attn(queries + self.final_attn_token_to_image(q, k, keys))
+        return queries, keys
