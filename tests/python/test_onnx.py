@@ -12,6 +12,7 @@ import sys
 import textwrap
 
 import numpy as np
+import onnx
 import pytest
 
 from samroi.modelspec import get_spec
@@ -137,3 +138,29 @@ def test_runs_without_torch(reference_dir, tmp_path):
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "ok without torch" in out.stdout
+
+
+def test_changed_templates_get_new_graphs(reference_dir, tmp_path, monkeypatch):
+    """Graphs built by an older samroi (other templates) are not reused for the new networks."""
+    import shutil
+
+    from samroi.runtime import onnx_runner
+
+    spec = get_spec("efficientsam-ti")
+    templates = tmp_path / "templates"
+    shutil.copytree(graphs.TEMPLATES, templates)
+    monkeypatch.setattr(graphs, "TEMPLATES", templates)
+    monkeypatch.setenv("SAMROI_HOME", str(tmp_path / "home"))
+    graphs.templates_digest.cache_clear()
+    checkpoint = reference_dir / CHECKPOINTS[spec.name]
+    try:
+        old = onnx_runner.ensure_onnx(spec, checkpoint)
+        decoder = onnx.load(graphs.template_path(spec, "decoder"))
+        decoder.doc_string = "a changed network"
+        onnx.save(decoder, graphs.template_path(spec, "decoder"))
+        graphs.templates_digest.cache_clear()
+        new = onnx_runner.ensure_onnx(spec, checkpoint)
+    finally:
+        graphs.templates_digest.cache_clear()
+    assert new != old and graphs.is_complete(new)
+    assert onnx.load(new / "decoder.onnx").doc_string == "a changed network"

@@ -279,9 +279,7 @@ class MaskDecoder(nn.Module):
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         out_tokens = out_tokens.unsqueeze(0).expand(nq, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)  # [Q, 5 + P, 256]
-        src = image.expand(nq, -1, -1, -1)
-        pos = image_pe.expand(nq, -1, -1, -1)
-        hs, src = self.transformer(src, pos, tokens)
+        hs, src = self.transformer(image, image_pe, tokens)
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 

@@ -58,16 +58,17 @@ def mask_logits(
 
 def group_norm_channels_last(norm: nn.GroupNorm, y: torch.Tensor) -> torch.Tensor:
     """nn.GroupNorm with one group on a channels-last tensor (statistics over all but dim 0)."""
+    # Variance as E[y^2] - E[y]^2 (as onnxruntime's LayerNorm kernel computes it), and the
+    # normalisation and the affine map folded into one scale and shift per channel: three
+    # passes over the tensor instead of seven.
     dims = tuple(range(1, y.dim()))
     mean = y.mean(dim=dims, keepdim=True)
-    centred = y - mean
-    var = centred.pow(2).mean(dim=dims, keepdim=True)
-    return centred / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
+    mean_square = (y * y).mean(dim=dims, keepdim=True)
+    scale = norm.weight * torch.rsqrt(mean_square - mean * mean + norm.eps)
+    return y * scale + (norm.bias - mean * scale)
 
 
 def layer_norm_channels_last(norm, y: torch.Tensor) -> torch.Tensor:
     """A per-pixel channel LayerNorm (SAM's LayerNorm2d) on a channels-last tensor."""
-    mean = y.mean(dim=-1, keepdim=True)
-    centred = y - mean
-    var = centred.pow(2).mean(dim=-1, keepdim=True)
-    return centred / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
+    # The same statistics as LayerNorm2d (biased variance); one fused operator in ONNX.
+    return F.layer_norm(y, (y.shape[-1],), norm.weight, norm.bias, norm.eps)

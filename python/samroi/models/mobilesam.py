@@ -430,9 +430,7 @@ class MaskDecoder(nn.Module):
         q = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         tokens = torch.cat([out_tokens[None].expand(q, -1, -1), sparse], dim=1)
-        src = (embedding + dense).expand(q, -1, -1, -1)
-        pos = image_pe.expand(q, -1, -1, -1)
-        hs, keys = self.transformer(src, pos, tokens)
+        hs, keys = self.transformer(embedding + dense, image_pe, tokens)
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 

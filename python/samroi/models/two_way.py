@@ -41,7 +41,7 @@ class TwoWayBlock(nn.Module):
         self.first = first  # the official skip_first_layer_pe
         self.convention = convention
 
-    def forward(self, queries, keys, query_pe, key_pe):
+    def forward(self, queries, keys, query_pe, key_pe, folded: bool = False):
         if self.convention == "sam":
             if self.first:
                 queries = self.self_attn(queries, queries, queries)
@@ -56,12 +56,15 @@ class TwoWayBlock(nn.Module):
         # Tokens attend to the image.
         q = queries + query_pe
         k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
+        t2i = self.cross_attn_token_to_image
+        attended = t2i.tokens_to_image(q, k, keys) if folded else t2i(q, k, keys)
+        queries = self.norm2(queries + attended)
         queries = self.norm3(queries + self.mlp(queries))
         # The image attends to the tokens.
         q = queries + query_pe
-        k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
+        i2t = self.cross_attn_image_to_token
+        attended = i2t.image_to_tokens(k, q, queries) if folded else i2t(k, q, queries)
+        keys = self.norm4(keys + attended)
         return queries, keys
 
 
@@ -73,15 +76,22 @@ class TwoWayTransformer(nn.Module):
         )
         self.final_attn_token_to_image = ProjectedAttention(dim, heads, downsample=2)
         self.norm_final_attn = nn.LayerNorm(dim)
+        # The ONNX export sets this: cross-attentions in their folded form (ProjectedAttention).
+        self.folded = False
 
     def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):
-        """image, image_pe [Q, C, h, w]; tokens [Q, T, C] -> (tokens, image tokens [Q, h*w, C])."""
+        """image, image_pe [1, C, h, w] (one image for all prompts); tokens [Q, T, C]
+        -> (tokens [Q, T, C], image tokens [Q, h*w, C])."""
+        if not self.folded:  # the folded forms broadcast the shared image themselves
+            image = image.expand(tokens.shape[0], -1, -1, -1)
         keys = image.flatten(2).permute(0, 2, 1)
         key_pe = image_pe.flatten(2).permute(0, 2, 1)
         queries = tokens
         for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe)
+            queries, keys = layer(queries, keys, tokens, key_pe, self.folded)
         q = queries + tokens
         k = keys + key_pe
-        queries = self.norm_final_attn(queries + self.final_attn_token_to_image(q, k, keys))
+        final = self.final_attn_token_to_image
+        attended = final.tokens_to_image(q, k, keys) if self.folded else final(q, k, keys)
+        queries = self.norm_final_attn(queries + attended)
         return queries, keys

@@ -9,6 +9,8 @@ ignored and rebuilt.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -38,6 +40,15 @@ def template_path(spec: ModelSpec, part: str) -> Path:
     """The committed template for ``part`` ("encoder" or "decoder") of ``spec``."""
     name = spec.name if part == "encoder" else spec.family
     return TEMPLATES / f"{name}-{part}.onnx"
+
+
+@functools.lru_cache(maxsize=None)
+def templates_digest(spec: ModelSpec) -> str:
+    """SHA-256 over ``spec``'s encoder and decoder templates (hex)."""
+    digest = hashlib.sha256()
+    for part in ("encoder", "decoder"):
+        digest.update(template_path(spec, part).read_bytes())
+    return digest.hexdigest()
 
 
 def build_onnx(
