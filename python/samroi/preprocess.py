@@ -289,5 +289,5 @@ def _taps(m: np.ndarray) -> tuple[np.ndarray, int, float]:
     nz = m != 0
     first = nz.argmax(axis=1)
     last = m.shape[1] - 1 - nz[:, ::-1].argmax(axis=1)
-    neg = float(-np.clip(m, None, 0).sum(axis=1).max())
+    neg = float(-np.clip(m, None, 0).sum(axis=1).min())  # the most negative row
     return first, int((last - first).max()), neg
