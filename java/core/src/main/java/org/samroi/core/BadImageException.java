@@ -18,7 +18,12 @@ public class BadImageException extends SamException {
     private final Reason reason;
 
     public BadImageException(Reason reason, String problem) {
-        super(problem, nextStep(reason));
+        this(reason, problem, nextStep(reason));
+    }
+
+    /** With the host's own advice (the default one names ImageJ's menus). */
+    public BadImageException(Reason reason, String problem, String nextStep) {
+        super(problem, nextStep);
         this.reason = reason;
     }
 

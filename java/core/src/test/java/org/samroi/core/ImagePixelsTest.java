@@ -93,4 +93,88 @@ class ImagePixelsTest {
         }
         assertEquals(before, TestSupport.shmSegments());
     }
+
+    @Test
+    void everyTypeChecksItsArrayAndReportsItsStatsInItsOwnSignedness() throws Exception {
+        assertEquals(BadImageException.Reason.UNSUPPORTED_TYPE, assertThrows(BadImageException.class,
+                () -> ImagePixels.of(ImagePixels.Type.INT16, new byte[4], 2, 2)).reason());
+        assertEquals("The pixels of channel 1 are a int[], not the short[] that holds int16 pixels.",
+                assertThrows(BadImageException.class, () -> ImagePixels.channels(ImagePixels.Type.INT16,
+                        new Object[] { new short[4], new int[4] }, 2, 2)).problem());
+        assertEquals("The pixel array of channel 0 holds 3 pixels but the image is 2 x 2 = 4.",
+                assertThrows(BadImageException.class, () -> ImagePixels.channels(ImagePixels.Type.FLOAT64,
+                        new Object[] { new double[3], new double[4] }, 2, 2)).problem());
+        assertEquals(BadImageException.Reason.EMPTY, assertThrows(BadImageException.class,
+                () -> ImagePixels.channels(ImagePixels.Type.GRAY8, new Object[0], 2, 2)).reason());
+        assertThrows(IllegalArgumentException.class,
+                () -> ImagePixels.channels(ImagePixels.Type.RGB, new Object[] { new int[1], new int[1] }, 1, 1));
+
+        ImageStats i8 = ImagePixels.of(ImagePixels.Type.INT8, new byte[] { -128, 127, -1 }, 3, 1).expectedStats();
+        assertEquals("int8", i8.dtype());
+        assertEquals(-128.0, i8.min());
+        assertEquals(127.0, i8.max());
+        ImageStats i16 = ImagePixels.of(ImagePixels.Type.INT16, new short[] { Short.MIN_VALUE, 5 }, 2, 1).expectedStats();
+        assertEquals(-32768.0, i16.min());
+        ImageStats u32 = ImagePixels.of(ImagePixels.Type.UINT32, new int[] { -1, 7 }, 2, 1).expectedStats();
+        assertEquals(7.0, u32.min());
+        assertEquals(4294967295.0, u32.max());
+        ImageStats i32 = ImagePixels.of(ImagePixels.Type.INT32, new int[] { -1, 7 }, 2, 1).expectedStats();
+        assertEquals(-1.0, i32.min());
+        ImageStats u64 = ImagePixels.of(ImagePixels.Type.UINT64, new long[] { -1L, 3L, Long.MIN_VALUE }, 3, 1)
+                .expectedStats();
+        assertEquals(3.0, u64.min());
+        assertEquals(18446744073709551615.0, u64.max());
+        assertEquals(8 * 3, u64.byteCount());
+        ImageStats i64 = ImagePixels.of(ImagePixels.Type.INT64, new long[] { -1L, 3L, Long.MIN_VALUE }, 3, 1)
+                .expectedStats();
+        assertEquals((double) Long.MIN_VALUE, i64.min());
+        ImageStats f64 = ImagePixels.of(ImagePixels.Type.FLOAT64, new double[] { Double.NaN, -2.5, 1e300 }, 3, 1)
+                .expectedStats();
+        assertEquals(-2.5, f64.min());
+        assertEquals(1e300, f64.max());
+        assertEquals(9007199254740993.0, ImagePixels.unsignedToDouble(9007199254740993L)); // exact below 2^63
+        assertEquals(9.223372036854775808E18, ImagePixels.unsignedToDouble(Long.MIN_VALUE));
+    }
+
+    @Test
+    void planarChannelsAreInterleavedOnTheWayIntoSharedMemory() throws Exception {
+        Set<String> before = TestSupport.shmSegments();
+        int w = 5;
+        int h = 3;
+        short[][] planes = new short[4][w * h];
+        for (int c = 0; c < 4; c++) {
+            for (int i = 0; i < w * h; i++) planes[c][i] = (short) (1000 * c + i - 3);
+        }
+        ImagePixels image = ImagePixels.channels(ImagePixels.Type.INT16, planes, w, h);
+        assertEquals(4, image.channels());
+        assertArrayEquals(new int[] { h, w, 4 }, image.shape());
+        assertEquals(2L * w * h * 4, image.byteCount());
+        assertThrows(IllegalStateException.class, image::pixels);
+        assertEquals(planes[2], image.planes()[2], "the planes are wrapped, not copied");
+        NDArray nd = image.toNDArray();
+        ByteBuffer expected = ByteBuffer.allocate((int) image.byteCount()).order(ByteOrder.nativeOrder());
+        try {
+            assertEquals("int16", nd.dType().label());
+            assertArrayEquals(new int[] { h, w, 4 }, nd.shape().toIntArray(NDArray.Shape.Order.C_ORDER));
+            ByteBuffer b = nd.buffer().order(ByteOrder.nativeOrder());
+            for (int i = 0; i < w * h; i++) {
+                for (int c = 0; c < 4; c++) {
+                    assertEquals(planes[c][i], b.getShort(2 * (4 * i + c)), "pixel " + i + " channel " + c);
+                    expected.putShort(planes[c][i]);
+                }
+            }
+        } finally {
+            nd.close();
+        }
+        assertEquals(before, TestSupport.shmSegments());
+        CRC32 crc = new CRC32();
+        crc.update(expected.array());
+        ImageStats stats = image.expectedStats();
+        assertEquals(crc.getValue(), stats.crc32());
+        assertEquals(-3.0, stats.min());
+        assertEquals(3011.0, stats.max());
+
+        ImagePixels one = ImagePixels.channels(ImagePixels.Type.FLOAT64, new Object[] { new double[] { 1, 2 } }, 2, 1);
+        assertArrayEquals(new int[] { 1, 2 }, one.shape(), "one channel is a 2-D image");
+    }
 }

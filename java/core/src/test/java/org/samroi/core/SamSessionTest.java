@@ -96,6 +96,49 @@ class SamSessionTest {
         }
     }
 
+    /** Every pixel type and planar channels reach the worker bit for bit (types derived from real images). */
+    @Test
+    void transfersEveryPixelTypeAndPlanarChannelsExactly() throws Exception {
+        Set<String> before = TestSupport.shmSegments();
+        ImagePixels phase = devImage("usiigaci_phase_d01.tif"); // uint16 1022x1024
+        short[] s = (short[]) phase.pixels();
+        int w = phase.width();
+        int h = phase.height();
+        int n = s.length;
+        byte[] i8 = new byte[n];
+        short[] i16 = new short[n];
+        int[] u32 = new int[n];
+        int[] i32 = new int[n];
+        long[] u64 = new long[n];
+        long[] i64 = new long[n];
+        double[] f64 = new double[n];
+        for (int i = 0; i < n; i++) {
+            int v = s[i] & 0xffff;
+            i8[i] = (byte) ((v >> 8) - 128);
+            i16[i] = (short) (v - 32768);
+            u32[i] = v * 65537; // spans the full unsigned range, so a signed reading would differ
+            i32[i] = v * 65537 - Integer.MIN_VALUE;
+            u64[i] = (long) v << 48;
+            i64[i] = ((long) v << 48) + Long.MIN_VALUE;
+            f64[i] = v / 65535.0 - 0.5;
+        }
+        f64[3] = Double.NaN;
+        List<ImagePixels> images = new ArrayList<>();
+        images.add(ImagePixels.of(ImagePixels.Type.INT8, i8, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.INT16, i16, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.UINT32, u32, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.INT32, i32, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.UINT64, u64, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.INT64, i64, w, h));
+        images.add(ImagePixels.of(ImagePixels.Type.FLOAT64, f64, w, h));
+        images.add(ImagePixels.channels(ImagePixels.Type.GRAY16, new Object[] { s, i16, s }, w, h));
+        images.add(ImagePixels.channels(ImagePixels.Type.FLOAT64, new Object[] { f64, f64 }, w, h));
+        for (ImagePixels image : images) {
+            assertEquals(image.expectedStats(), session.checkTransfer(image), image.toString());
+        }
+        assertEquals(before, TestSupport.shmSegments(), "shared memory left behind");
+    }
+
     @Test
     void asyncCallsReturnAtOnceAndCanBeCancelled() throws Exception {
         session.ensureStarted();

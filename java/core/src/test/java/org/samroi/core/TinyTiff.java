@@ -6,16 +6,19 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads strip-organised, chunky baseline TIFFs (8/16-bit gray, 8-bit RGB), uncompressed or deflate (zlib, no predictor), for tests. */
-final class TinyTiff {
+/**
+ * Reads strip-organised, chunky baseline TIFFs (8/16-bit gray, 8-bit RGB), uncompressed or deflate (zlib, no
+ * predictor), first page only, for tests (also the Icy plugin's, through the core test jar).
+ */
+public final class TinyTiff {
 
-    final int width;
-    final int height;
-    final int samples;
-    final int bits;
+    public final int width;
+    public final int height;
+    public final int samples;
+    public final int bits;
     /** Raw pixel bytes in file order (row-major, interleaved samples), already in native order for 16-bit. */
-    final byte[] data;
-    final ByteOrder order;
+    public final byte[] data;
+    public final ByteOrder order;
 
     private TinyTiff(int width, int height, int samples, int bits, byte[] data, ByteOrder order) {
         this.width = width;
@@ -26,7 +29,7 @@ final class TinyTiff {
         this.order = order;
     }
 
-    static TinyTiff read(Path file) throws IOException {
+    public static TinyTiff read(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         char c = (char) b.get(0);
         b.order(c == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
@@ -103,7 +106,7 @@ final class TinyTiff {
     }
 
     /** The host pixel array: byte[] (8-bit gray), short[] (16-bit), int[] packed RGB. */
-    Object pixels() {
+    public Object pixels() {
         if (samples == 1 && bits == 8) return data.clone();
         if (samples == 1 && bits == 16) {
             short[] s = new short[width * height];
