@@ -70,6 +70,41 @@ def test_decoder_on_official_embedding(runner, reference_dir):
     assert np.abs(np.stack([r.iou for r in batch]) - ref["batch_iou"]).max() <= TOL_IOU
 
 
+def test_mixed_prompts_in_one_call_match_each_alone(runner, reference_dir):
+    """Objects with different numbers of points share a decoder call (EfficientSAM's padding
+    points are then merged per object, with empty slots where an object has fewer points);
+    each gets what it gets alone."""
+    from samroi.predictor import Prompt
+
+    ref = load_fixture(reference_dir, runner.spec, "dsb_fluo_d01")
+    predictor = Predictor(runner)
+    predictor.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    prompts = [
+        Prompt(points=np.array([[120.0, 80.0]]), labels=np.array([1])),
+        Prompt(points=np.array([[120.0, 80.0], [140.0, 90.0], [60.0, 200.0]]), labels=np.array([1, 1, 0])),
+        Prompt(box=np.array([30.0, 40.0, 160.0, 150.0])),
+        Prompt(points=np.array([[100.0, 100.0]]), labels=np.array([1]), box=np.array([30.0, 40.0, 160.0, 150.0])),
+    ]
+    together = predictor.predict_batch(prompts)
+    for prompt, joint in zip(prompts, together):
+        alone = predictor.predict_batch([prompt])[0]
+        assert np.abs(joint.lowres - alone.lowres).max() <= TOL_LOWRES_DECODER
+        assert np.abs(joint.iou - alone.iou).max() <= TOL_IOU
+
+
+def test_merged_padding_keeps_points_and_weights_the_pads():
+    from samroi.runtime.onnx_runner import EMPTY_SLOT, merge_padding
+
+    coords = np.array([[[5, 6], [-1, -1], [7, 8], [-1, -1], [-1, -1], [-1, -1]], [[1, 2]] * 6], np.float32)
+    labels = np.array([[1, -1, 0, -1, -1, -1], [1] * 6], np.float32)
+    c, lab, w = merge_padding(coords, labels)
+    assert c.shape == (2, 6, 2)  # the second object has six real points
+    np.testing.assert_array_equal(c[0, :3], [[5, 6], [7, 8], [-1, -1]])
+    np.testing.assert_array_equal(lab[0, :3], [1, 0, -1])
+    np.testing.assert_allclose(w[0], [0, 0, np.log(4), EMPTY_SLOT, EMPTY_SLOT, EMPTY_SLOT], rtol=1e-6)
+    np.testing.assert_array_equal(w[1], np.zeros(6))
+
+
 def test_fused_and_standard_attention_agree(reference_dir, tmp_path):
     """The fused MultiHeadAttention graph computes the same as the standard Attention one."""
     spec = get_spec("efficientsam-ti")

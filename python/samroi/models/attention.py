@@ -62,6 +62,16 @@ class ProjectedAttention(torch.nn.Module):
         heads = multi_head_attention(self.q_proj(q), self.k_proj(k), self.v_proj(v), self.num_heads)
         return self.out_proj(heads)
 
+    def with_key_bias(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_bias: torch.Tensor) -> torch.Tensor:
+        """forward(q, k, v) with key_bias [B, N_k] added to every query's scores (a log
+        multiplicity: a key standing for m identical keys weighs log m more). For the few
+        decoder tokens only; the maths is written out, as the fused operator has no such input."""
+        qh, kh, vh = self._heads(self.q_proj(q)), self._heads(self.k_proj(k)), self._heads(self.v_proj(v))
+        batch, heads, tokens, head_dim = qh.shape
+        scores = (qh @ kh.transpose(-2, -1)) * head_dim**-0.5 + key_bias[:, None, None, :]
+        out = torch.softmax(scores, dim=-1) @ vh
+        return self.out_proj(out.transpose(1, 2).reshape(batch, tokens, heads * head_dim))
+
     # Folded forms for the decoder's cross-attentions, where one side has a few tokens (T, the
     # prompt and output tokens) and the other 4096 image tokens (N). Projecting the image side
     # costs N*C*inner multiply-adds per projection; folding the projection weights into the
@@ -94,8 +104,11 @@ class ProjectedAttention(torch.nn.Module):
         o = torch.einsum("bhtc,hdc->bhtd", r, self._weight_heads(self.v_proj)) + bias
         return self.out_proj(o.transpose(1, 2).reshape(batch, tokens, heads * head_dim))
 
-    def image_to_tokens(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """forward(q, k, v) for image tokens q [1|B, N, C] attending to tokens k, v [B, T, C]."""
+    def image_to_tokens(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_bias: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """forward(q, k, v) for image tokens q [1|B, N, C] attending to tokens k, v [B, T, C],
+        with an optional key_bias [B, T] as in with_key_bias."""
         kh = self._heads(self.k_proj(k))  # [B, h, T, d]
         vh = self._heads(self.v_proj(v))
         batch, heads, tokens, head_dim = kh.shape
@@ -104,6 +117,8 @@ class ProjectedAttention(torch.nn.Module):
         # scores = (q W_q,h + b_q,h) . k_h = q (W_q,h^T k_h) + b_q,h . k_h
         g = torch.einsum("bhtd,hdc->bhtc", kh, self._weight_heads(self.q_proj)) * scale
         offset = torch.einsum("bhtd,hd->bht", kh, self.q_proj.bias.reshape(heads, head_dim)) * scale
+        if key_bias is not None:
+            offset = offset + key_bias[:, None, :]
         scores = q @ g.reshape(batch, heads * tokens, channels).transpose(1, 2)
         scores = scores + offset.reshape(batch, 1, heads * tokens)
         p = torch.softmax(scores.reshape(batch, -1, heads, tokens), dim=-1)

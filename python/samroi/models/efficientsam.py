@@ -272,14 +272,17 @@ class MaskDecoder(nn.Module):
         )
         self.iou_prediction_head = MLPBlock(dim, dim, NUM_MASK_TOKENS, num_layers=2)
 
-    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, sparse: torch.Tensor):
+    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None):
         """image [1, 256, 64, 64], image_pe [1, 256, 64, 64], sparse [Q, P, 256]
         -> (mask logits [Q, 4, 256, 256], IoU [Q, 4])."""
         nq = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         out_tokens = out_tokens.unsqueeze(0).expand(nq, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)  # [Q, 5 + P, 256]
-        hs, src = self.transformer(image, image_pe, tokens)
+        token_bias = None
+        if point_bias is not None:  # the output tokens count once
+            token_bias = torch.cat([torch.zeros_like(point_bias[:, :1]).expand(-1, out_tokens.shape[1]), point_bias], 1)
+        hs, src = self.transformer(image, image_pe, tokens, token_bias)
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 
@@ -306,11 +309,16 @@ class EfficientSam(nn.Module):
         self.prompt_encoder = PromptEncoder()
         self.mask_decoder = MaskDecoder()
 
-    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
+    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, point_log_counts=None):
         """embedding [1, 256, 64, 64]; coords [Q, 6, 2] 1024-frame pixels (before +0.5);
-        labels [Q, 6] float -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4])."""
+        labels [Q, 6] float -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4]).
+
+        point_log_counts [Q, P] (the ONNX decoder's form): each of the P points stands for
+        exp(value) identical points, so the padding points (all alike) can be passed once
+        with log(number of pads), and unused slots with a large negative value (see
+        samroi.runtime.onnx_runner.merge_padding)."""
         sparse = self.prompt_encoder(coords, labels)
-        return self.mask_decoder(embedding, self.prompt_encoder.dense_pe(), sparse)
+        return self.mask_decoder(embedding, self.prompt_encoder.dense_pe(), sparse, point_log_counts)
 
     def forward(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
         return self.decode(embedding, coords, labels)

@@ -41,18 +41,23 @@ class TwoWayBlock(nn.Module):
         self.first = first  # the official skip_first_layer_pe
         self.convention = convention
 
-    def forward(self, queries, keys, query_pe, key_pe, folded: bool = False):
+    def _self_attn(self, q, k, v, token_bias):
+        if token_bias is None:
+            return self.self_attn(q, k, v)
+        return self.self_attn.with_key_bias(q, k, v, token_bias)
+
+    def forward(self, queries, keys, query_pe, key_pe, folded: bool = False, token_bias=None):
         if self.convention == "sam":
             if self.first:
-                queries = self.self_attn(queries, queries, queries)
+                queries = self._self_attn(queries, queries, queries, token_bias)
             else:
                 q = queries + query_pe
-                queries = queries + self.self_attn(q, q, queries)
+                queries = queries + self._self_attn(q, q, queries, token_bias)
             queries = self.norm1(queries)
         else:
             if not self.first:
                 queries = queries + query_pe
-            queries = self.norm1(queries + self.self_attn(queries, queries, queries))
+            queries = self.norm1(queries + self._self_attn(queries, queries, queries, token_bias))
         # Tokens attend to the image.
         q = queries + query_pe
         k = keys + key_pe
@@ -63,7 +68,12 @@ class TwoWayBlock(nn.Module):
         # The image attends to the tokens.
         q = queries + query_pe
         i2t = self.cross_attn_image_to_token
-        attended = i2t.image_to_tokens(k, q, queries) if folded else i2t(k, q, queries)
+        if folded:
+            attended = i2t.image_to_tokens(k, q, queries, token_bias)
+        elif token_bias is None:
+            attended = i2t(k, q, queries)
+        else:
+            raise ValueError("token weights need the folded cross-attentions")
         keys = self.norm4(keys + attended)
         return queries, keys
 
@@ -79,16 +89,21 @@ class TwoWayTransformer(nn.Module):
         # The ONNX export sets this: cross-attentions in their folded form (ProjectedAttention).
         self.folded = False
 
-    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):
+    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor, token_bias=None):
         """image, image_pe [1, C, h, w] (one image for all prompts); tokens [Q, T, C]
-        -> (tokens [Q, T, C], image tokens [Q, h*w, C])."""
+        -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
+
+        token_bias [Q, T]: log multiplicity of each token where it is attended to, so that one
+        token can stand for several identical ones (padding points) and a token weighted
+        -inf is ignored; identical tokens stay identical through every block, so this is the
+        same computation with fewer tokens."""
         if not self.folded:  # the folded forms broadcast the shared image themselves
             image = image.expand(tokens.shape[0], -1, -1, -1)
         keys = image.flatten(2).permute(0, 2, 1)
         key_pe = image_pe.flatten(2).permute(0, 2, 1)
         queries = tokens
         for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe, self.folded)
+            queries, keys = layer(queries, keys, tokens, key_pe, self.folded, token_bias)
         q = queries + tokens
         k = keys + key_pe
         final = self.final_attn_token_to_image

@@ -38,6 +38,13 @@ class _Decoder(torch.nn.Module):
         return self.network.decode(embedding, coords, labels)
 
 
+class _DecoderMergedPadding(_Decoder):
+    """EfficientSAM's decoder taking its padding points merged (onnx_runner.merge_padding)."""
+
+    def forward(self, embedding, coords, labels, point_log_counts):
+        return self.network.decode(embedding, coords, labels, point_log_counts)
+
+
 def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
     """(encoder, decoder) templates for ``spec``, traced from a randomly initialised network."""
     network = build_model(spec.name)
@@ -52,15 +59,25 @@ def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
     # The decoder's cross-attentions in their folded form: about half the work per click.
     network.mask_decoder.transformer.folded = True
     queries = torch.export.Dim("queries", min=1, max=4096)
-    points = 6 if spec.fixed_points else torch.export.Dim("points", min=1, max=256)
-    n_points = spec.fixed_points or 3
-    decoder = _export(
-        _Decoder(network),
-        (torch.zeros(1, 256, 64, 64), torch.zeros(2, n_points, 2), -torch.ones(2, n_points)),
-        input_names=["embedding", "coords", "labels"],
-        output_names=["lowres", "iou"],
-        dynamic_shapes=(None, {0: queries, 1: points}, {0: queries, 1: points}),
-    )
+    points = torch.export.Dim("points", min=1, max=256)
+    per_point = {0: queries, 1: points}
+    example = (torch.zeros(1, 256, 64, 64), torch.zeros(2, 3, 2), -torch.ones(2, 3))
+    if spec.fixed_points:  # padding merged: a variable number of points with weights
+        decoder = _export(
+            _DecoderMergedPadding(network),
+            (*example, torch.zeros(2, 3)),
+            input_names=["embedding", "coords", "labels", "point_log_counts"],
+            output_names=["lowres", "iou"],
+            dynamic_shapes=(None, per_point, per_point, per_point),
+        )
+    else:
+        decoder = _export(
+            _Decoder(network),
+            example,
+            input_names=["embedding", "coords", "labels"],
+            output_names=["lowres", "iou"],
+            dynamic_shapes=(None, per_point, per_point),
+        )
     return _as_template(encoder, weight_names), _as_template(decoder, weight_names)
 
 

@@ -45,6 +45,7 @@ class OnnxRunner:
         self._decoder = ort.InferenceSession(
             str(decoder), options, providers=providers, disabled_optimizers=["SkipLayerNormFusion"]
         )
+        self._merges_padding = any(i.name == "point_log_counts" for i in self._decoder.get_inputs())
 
     @classmethod
     def for_checkpoint(cls, spec: ModelSpec, checkpoint=None, threads: int | None = None, attention: str = graphs.DEFAULT_ATTENTION):
@@ -56,15 +57,41 @@ class OnnxRunner:
         return self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]
 
     def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
-        lowres, iou = self._decoder.run(
-            None,
-            {
-                "embedding": np.ascontiguousarray(embedding, dtype=np.float32),
-                "coords": np.ascontiguousarray(coords, dtype=np.float32),
-                "labels": np.ascontiguousarray(labels, dtype=np.float32),
-            },
-        )
+        feed = {"embedding": np.ascontiguousarray(embedding, dtype=np.float32)}
+        if self._merges_padding:
+            coords, labels, feed["point_log_counts"] = merge_padding(coords, labels)
+        feed["coords"] = np.ascontiguousarray(coords, dtype=np.float32)
+        feed["labels"] = np.ascontiguousarray(labels, dtype=np.float32)
+        lowres, iou = self._decoder.run(None, feed)
         return lowres, iou
+
+
+# A slot weighted this much less is ignored: exp(-1e4) is 0 in float32.
+EMPTY_SLOT = -1e4
+
+
+def merge_padding(coords: np.ndarray, labels: np.ndarray):
+    """EfficientSAM's prompts with their padding points merged into one weighted point.
+
+    EfficientSAM takes exactly 6 points per object; a click is 1 point and 5 identical padding
+    points (label -1). Identical tokens stay identical through the decoder, so one of them
+    whose attention weight counts log(5) times gives the same result with 7 tokens instead of
+    11 (a third less decoder work). Returns (coords [Q, P', 2], labels [Q, P'],
+    point_log_counts [Q, P']): each object's real points first, then its padding point (if
+    any), then empty slots (EMPTY_SLOT) where objects have fewer points than the widest.
+    """
+    pad = labels == -1
+    order = np.argsort(pad, axis=1, kind="stable")  # real points first, in their order
+    coords = np.take_along_axis(coords, order[:, :, None], axis=1)
+    labels = np.take_along_axis(labels, order, axis=1)
+    real = (~pad).sum(axis=1)
+    pads = pad.sum(axis=1)
+    width = int((real + (pads > 0)).max())
+    slot = np.arange(width)[None, :]
+    log_counts = np.where(slot < real[:, None], 0.0, EMPTY_SLOT)
+    first_pad = (slot == real[:, None]) & (pads[:, None] > 0)
+    log_counts = np.where(first_pad, np.log(np.maximum(pads, 1))[:, None], log_counts)
+    return coords[:, :width], labels[:, :width], log_counts.astype(np.float32)
 
 
 def onnx_folder(spec: ModelSpec, identity: str, attention: str = graphs.DEFAULT_ATTENTION) -> Path:
