@@ -430,6 +430,8 @@ class MaskDecoder(nn.Module):
         q = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         tokens = torch.cat([out_tokens[None].expand(q, -1, -1), sparse], dim=1)
+        if embedding.dim() == 3:  # image tokens [1, 4096, 256] (the ONNX decoder's input)
+            dense = dense.flatten(2).permute(0, 2, 1)
         hs, keys = self.transformer(embedding + dense, image_pe, tokens)
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]

@@ -90,17 +90,17 @@ class TwoWayTransformer(nn.Module):
         self.folded = False
 
     def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor, token_bias=None):
-        """image, image_pe [1, C, h, w] (one image for all prompts); tokens [Q, T, C]
-        -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
+        """image, image_pe [1, C, h, w] or already as tokens [1, h*w, C] (one image for all
+        prompts); tokens [Q, T, C] -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
 
         token_bias [Q, T]: log multiplicity of each token where it is attended to, so that one
         token can stand for several identical ones (padding points) and a token weighted
         -inf is ignored; identical tokens stay identical through every block, so this is the
         same computation with fewer tokens."""
+        keys = _as_tokens(image)
+        key_pe = _as_tokens(image_pe)
         if not self.folded:  # the folded forms broadcast the shared image themselves
-            image = image.expand(tokens.shape[0], -1, -1, -1)
-        keys = image.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
+            keys = keys.expand(tokens.shape[0], -1, -1)
         queries = tokens
         for layer in self.layers:
             queries, keys = layer(queries, keys, tokens, key_pe, self.folded, token_bias)
@@ -110,3 +110,8 @@ class TwoWayTransformer(nn.Module):
         attended = final.tokens_to_image(q, k, keys) if self.folded else final(q, k, keys)
         queries = self.norm_final_attn(queries + attended)
         return queries, keys
+
+
+def _as_tokens(image: torch.Tensor) -> torch.Tensor:
+    """[B, C, h, w] -> [B, h*w, C]; tokens [B, N, C] pass unchanged."""
+    return image if image.dim() == 3 else image.flatten(2).permute(0, 2, 1)

@@ -6,7 +6,9 @@ samroi.preprocess:
     encode(x [1, 3, 1024, 1024] float32) -> embedding [1, 256, 64, 64] float32
     decode(embedding, coords [Q, P, 2], labels [Q, P]) -> (lowres [Q, 4, 256, 256], iou [Q, 4])
 
-Output 0 of the four is the single-mask output, 1..3 the multimask outputs.
+Output 0 of the four is the single-mask output, 1..3 the multimask outputs. The onnxruntime
+runner's embeddings are views of channels-last [1, 4096, 256] arrays, the layout its decoder
+takes, so clicks do not transpose them; any [1, 256, 64, 64] array is accepted.
 """
 
 from __future__ import annotations

@@ -26,7 +26,10 @@ class _Encoder(torch.nn.Module):
         self.network = network
 
     def forward(self, image):
-        return self.network.image_encoder(image)
+        # Channels last, the layout the decoder works in: the transpose happens once per
+        # image here instead of at every click (OnnxRunner.encode gives callers the usual
+        # [1, 256, 64, 64] as a view).
+        return self.network.image_encoder(image).flatten(2).transpose(1, 2)
 
 
 class _Decoder(torch.nn.Module):
@@ -53,7 +56,7 @@ def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
         _Encoder(network),
         (torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE),),
         input_names=["image"],
-        output_names=["embedding"],
+        output_names=["image_tokens"],
         dynamic_shapes=None,
     )
     # The decoder's cross-attentions in their folded form: about half the work per click.
@@ -61,12 +64,12 @@ def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
     queries = torch.export.Dim("queries", min=1, max=4096)
     points = torch.export.Dim("points", min=1, max=256)
     per_point = {0: queries, 1: points}
-    example = (torch.zeros(1, 256, 64, 64), torch.zeros(2, 3, 2), -torch.ones(2, 3))
+    example = (torch.zeros(1, 64 * 64, 256), torch.zeros(2, 3, 2), -torch.ones(2, 3))
     if spec.fixed_points:  # padding merged: a variable number of points with weights
         decoder = _export(
             _DecoderMergedPadding(network),
             (*example, torch.zeros(2, 3)),
-            input_names=["embedding", "coords", "labels", "point_log_counts"],
+            input_names=["image_tokens", "coords", "labels", "point_log_counts"],
             output_names=["lowres", "iou"],
             dynamic_shapes=(None, per_point, per_point, per_point),
         )
@@ -74,7 +77,7 @@ def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
         decoder = _export(
             _Decoder(network),
             example,
-            input_names=["embedding", "coords", "labels"],
+            input_names=["image_tokens", "coords", "labels"],
             output_names=["lowres", "iou"],
             dynamic_shapes=(None, per_point, per_point),
         )

@@ -54,16 +54,28 @@ class OnnxRunner:
         return cls(spec, files["encoder"], files["decoder"], threads=threads, identity=folder.name)
 
     def encode(self, x: np.ndarray) -> np.ndarray:
-        return self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]
+        """The embedding [1, 256, 64, 64], a view of the encoder's channels-last output."""
+        tokens = self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]
+        batch, pixels, channels = tokens.shape
+        side = int(round(pixels**0.5))
+        return tokens.transpose(0, 2, 1).reshape(batch, channels, side, side)
 
     def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
-        feed = {"embedding": np.ascontiguousarray(embedding, dtype=np.float32)}
+        feed = {"image_tokens": _image_tokens(embedding)}
         if self._merges_padding:
             coords, labels, feed["point_log_counts"] = merge_padding(coords, labels)
         feed["coords"] = np.ascontiguousarray(coords, dtype=np.float32)
         feed["labels"] = np.ascontiguousarray(labels, dtype=np.float32)
         lowres, iou = self._decoder.run(None, feed)
         return lowres, iou
+
+
+def _image_tokens(embedding: np.ndarray) -> np.ndarray:
+    """[1, C, h, w] -> [1, h*w, C] float32; free for embeddings made by encode() (views of
+    channels-last arrays), a copy for others (e.g. read from a file)."""
+    batch, channels = embedding.shape[:2]
+    tokens = embedding.reshape(batch, channels, -1).transpose(0, 2, 1)
+    return np.ascontiguousarray(tokens, dtype=np.float32)
 
 
 # A slot weighted this much less is ignored: exp(-1e4) is 0 in float32.
