@@ -153,18 +153,18 @@ public final class Prompt {
      * @param index this prompt's position in the request (0-based; shown 1-based)
      */
     public void checkInside(int index, int width, int height) throws PromptException {
-        String range = "x must be in 0.." + (width - 1) + " and y in 0.." + (height - 1) + " (the image is " + width
+        String range = "x in 0.." + (width - 1) + " and y in 0.." + (height - 1) + " (the image is " + width
                 + " x " + height + " pixels)";
         for (Point p : points) {
             if (!(inRange(p.x, width) && inRange(p.y, height))) {
                 throw new PromptException(index, this, "The " + p + " of prompt " + (index + 1)
-                        + " is outside the image: " + range + ".");
+                        + " is outside the image: points need " + range + ".");
             }
         }
         if (box != null) {
             if (!(inRange(box.x0, width) && inRange(box.x1, width) && inRange(box.y0, height) && inRange(box.y1, height))) {
                 throw new PromptException(index, this, "The " + box + " of prompt " + (index + 1)
-                        + " reaches outside the image: its corners must have " + range + ".");
+                        + " reaches outside the image: its corners need " + range + ".");
             }
             if (!(box.x1 > box.x0 && box.y1 > box.y0)) {
                 throw new PromptException(index, this, "The " + box + " of prompt " + (index + 1)

@@ -867,10 +867,18 @@ public final class SamSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Daemon threads whose context class loader is samroi's own: appose's JSON (groovy-json)
+     * finds its services through it, and hosts load plugins with their own loaders, which the
+     * threads that call us (macro, event or pool threads) need not have. The worker's reader
+     * threads, started from these, inherit it.
+     */
     private static ThreadFactory daemon(String name) {
+        ClassLoader samroi = SamSession.class.getClassLoader();
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            t.setContextClassLoader(samroi);
             return t;
         };
     }

@@ -38,7 +38,7 @@ class ApiTypesTest {
     void promptsOutsideTheImageNameThePromptAndTheRange() {
         PromptException e = assertThrows(PromptException.class, () -> Prompt.point(-0.5, 3).checkInside(4, 100, 50));
         assertEquals(4, e.promptIndex());
-        assertEquals("The point (-0.5, 3) of prompt 5 is outside the image: x must be in 0..99 and y in 0..49 "
+        assertEquals("The point (-0.5, 3) of prompt 5 is outside the image: points need x in 0..99 and y in 0..49 "
                 + "(the image is 100 x 50 pixels).", e.problem());
         assertThrows(PromptException.class, () -> Prompt.point(Double.NaN, 3).checkInside(0, 100, 50));
         assertThrows(PromptException.class, () -> Prompt.fromRectangle(0, 0, 101, 10).checkInside(0, 100, 50));

@@ -116,7 +116,7 @@ class SegmentationTest {
         PromptException outside = assertThrows(PromptException.class,
                 () -> session.segment(Arrays.asList(Prompt.point(5, 5), Prompt.point(256, 12.5)), SegmentOptions.defaults()));
         assertEquals(1, outside.promptIndex());
-        assertEquals("The point (256, 12.5) of prompt 2 is outside the image: x must be in 0..255 and y in 0..255 "
+        assertEquals("The point (256, 12.5) of prompt 2 is outside the image: points need x in 0..255 and y in 0..255 "
                 + "(the image is 256 x 256 pixels).", outside.problem());
         assertTrue(outside.getMessage().contains("What to do: Click or draw inside the image"), outside.getMessage());
         PromptException box = assertThrows(PromptException.class,

@@ -91,27 +91,10 @@ public final class SamRoi {
             if (session == null) {
                 JnaCheck.require();
                 SamSession made = new SamSession(PluginSettings.load().environment());
-                startWithPluginClassLoader(made);
+                made.startAsync(); // in the background: the first command finds it ready
                 session = made;
             }
             return session;
-        }
-    }
-
-    /**
-     * Start the worker in the background, from a thread whose context class loader is the
-     * plugin's: the session's call thread is created now and inherits it. appose's JSON
-     * (groovy-json) finds its services through that loader; ImageJ loads plugin jars with its
-     * own loader, which a macro or event thread does not have as context loader.
-     */
-    private static void startWithPluginClassLoader(SamSession session) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(SamRoi.class.getClassLoader());
-        try {
-            session.startAsync();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 
