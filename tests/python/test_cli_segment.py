@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import roifile
 import tifffile
+from PIL import Image
 
 from samroi.cli import main
 from samroi.polygons import Shape, rasterize
@@ -339,8 +340,8 @@ def test_run_sample_with_local_checkpoint(tmp_path, reference_dir, home):
     assert done.returncode == 0, done.stderr
     rois = roifile.roiread(tmp_path / "out" / "sample_rois.zip")
     assert [r.name for r in rois] == [f"{k:03d}-efficientsam-ti" for k in range(1, 11)]
-    features = json.loads((tmp_path / "out" / "sample_rois.geojson").read_text())["features"]
-    assert len(features) == 10
+    overlay = Image.open(tmp_path / "out" / "sample_overlay.png")
+    assert overlay.size == (696, 520)  # the sample image with the outlines drawn in
 
 
 def test_run_sample_offline_without_checkpoint(tmp_path):

@@ -17,11 +17,14 @@ public final class ObjectNames {
         return String.format(Locale.ROOT, "%03d-%s", promptNumber, model);
     }
 
-    /** The prompt number of a samroi name, or -1 when the name is not one of ours. */
+    /**
+     * The prompt number of a samroi name, or -1 when the name is not one of ours. ImageJ's own
+     * names ("0508-0123": the ROI's position) are not: a model name starts with a letter.
+     */
     public static int promptNumber(String name) {
         if (name == null) return -1;
         int dash = name.indexOf('-');
-        if (dash < 3) return -1;
+        if (dash < 3 || dash + 1 >= name.length() || !Character.isLetter(name.charAt(dash + 1))) return -1;
         for (int i = 0; i < dash; i++) {
             if (!Character.isDigit(name.charAt(i))) return -1;
         }

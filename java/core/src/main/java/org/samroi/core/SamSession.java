@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -837,7 +838,14 @@ public final class SamSession implements AutoCloseable {
         }
     }
 
-    private static <T> T await(CompletableFuture<T> future) throws SamException {
+    /**
+     * The result of a samroi future, waiting for it: samroi's exceptions come out as they are
+     * (also through composed stages), an interrupt cancels the operation. For the blocking forms
+     * and for hosts that compose the asynchronous ones.
+     *
+     * @throws IllegalStateException on the Swing event dispatch thread (the interface would freeze)
+     */
+    public static <T> T await(CompletableFuture<T> future) throws SamException {
         if (isEventDispatchThread()) {
             future.cancel(true);
             throw new IllegalStateException("samroi's blocking calls must not run on the Swing event dispatch "
@@ -853,6 +861,7 @@ public final class SamSession implements AutoCloseable {
             throw new SamCancelledException("The samroi operation");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
             if (cause instanceof SamException) throw (SamException) cause;
             throw new SamException("Unexpected error in samroi: " + cause, "Please report this to the samroi developers.",
                     cause);

@@ -50,6 +50,9 @@ class PromptTextTest {
         assertEquals("1234-mobilesam", ObjectNames.name(1234, "mobilesam"));
         assertEquals(7, ObjectNames.promptNumber("007-efficientsam-ti"));
         assertEquals(-1, ObjectNames.promptNumber("cell-7"));
+        assertEquals(-1, ObjectNames.promptNumber("0508-0123")); // ImageJ's name for a ROI at y 508, x 123
+        assertEquals(-1, ObjectNames.promptNumber("0001-0508-0123"));
+        assertEquals(-1, ObjectNames.promptNumber("007-"));
         assertEquals(-1, ObjectNames.promptNumber(null));
     }
 }

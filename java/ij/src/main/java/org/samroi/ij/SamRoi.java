@@ -7,17 +7,13 @@ import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.samroi.core.ImageInfo;
 import org.samroi.core.ImageOptions;
 import org.samroi.core.Prompt;
 import org.samroi.core.ProgressListener;
 import org.samroi.core.PromptException;
 import org.samroi.core.PromptText;
-import org.samroi.core.SamCancelledException;
 import org.samroi.core.SamException;
 import org.samroi.core.SamSession;
 import org.samroi.core.SegmentOptions;
@@ -172,13 +168,13 @@ public final class SamRoi {
         synchronized (WORK) {
             sent = send(plane, options);
         }
-        if (sent != null) await(sent);
+        if (sent != null) SamSession.await(sent);
     }
 
     /** Blocking form of {@link #segmentAsync}. */
     public static List<SegmentedObject> segment(ImagePlanes.Plane plane, ImageOptions imageOptions, List<Prompt> prompts,
             SegmentOptions segmentOptions) throws SamException {
-        return await(segmentAsync(plane, imageOptions, prompts, segmentOptions));
+        return SamSession.await(segmentAsync(plane, imageOptions, prompts, segmentOptions));
     }
 
     /**
@@ -221,28 +217,6 @@ public final class SamRoi {
             }
         });
         return sent;
-    }
-
-    /** The result of future, with samroi's exceptions as they are; refuses the Swing event thread. */
-    static <T> T await(CompletableFuture<T> future) throws SamException {
-        if (java.awt.EventQueue.isDispatchThread()) {
-            throw new IllegalStateException("samroi's blocking calls must not run on the Swing event dispatch thread.");
-        }
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new SamCancelledException("The samroi operation");
-        } catch (CancellationException e) {
-            throw new SamCancelledException("The samroi operation");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
-            if (cause instanceof SamException) throw (SamException) cause;
-            throw new SamException("Unexpected error in samroi: " + cause, "Please report this to the samroi developers.",
-                    cause);
-        }
     }
 
     // --- scripting -------------------------------------------------------------------------

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.samroi.ij.IjTests.count;
+import static org.samroi.ij.IjTests.dev;
+import static org.samroi.ij.IjTests.fill;
+import static org.samroi.ij.IjTests.readAll;
+import static org.samroi.ij.IjTests.repo;
+import static org.samroi.ij.IjTests.shared;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -12,14 +18,11 @@ import ij.io.RoiDecoder;
 import ij.process.ImageProcessor;
 import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,18 +53,8 @@ class CliRoiSetInImageJTest {
     @TempDir
     static Path tmp;
 
-    static Path repo() {
-        return Paths.get(System.getProperty("samroi.root", "../..")).toAbsolutePath().normalize();
-    }
 
-    static Path shared() {
-        return Paths.get(System.getProperty("samroi.shared", repo().resolve("../shared").toString()))
-                .toAbsolutePath().normalize();
-    }
 
-    static Path dev(String name) {
-        return shared().resolve("data").resolve("dev").resolve(name);
-    }
 
     @BeforeAll
     static void headless() {
@@ -108,12 +101,6 @@ class CliRoiSetInImageJTest {
         return rois;
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        for (int n; (n = in.read(buffer)) > 0;) out.write(buffer, 0, n);
-        return out.toByteArray();
-    }
 
     /** A 16-bit label TIFF read by ImageJ, as an int array [y * width + x]. */
     static int[] openLabels(Path path, int width, int height) {
@@ -130,27 +117,6 @@ class CliRoiSetInImageJTest {
         return labels;
     }
 
-    /** Pixels ImageJ fills for a ROI, in a full-image boolean array (also checks they lie inside its bounds). */
-    static boolean[] fill(Roi roi, int width, int height) {
-        Rectangle b = roi.getBounds();
-        ImageProcessor mask = roi.getMask(); // null: a plain rectangle, every pixel
-        boolean[] out = new boolean[width * height];
-        if (mask != null) {
-            assertEquals(b.width, mask.getWidth());
-            assertEquals(b.height, mask.getHeight());
-        }
-        for (int y = 0; y < b.height; y++) {
-            for (int x = 0; x < b.width; x++) {
-                if (mask != null && mask.get(x, y) == 0) continue;
-                int ix = b.x + x;
-                int iy = b.y + y;
-                assertTrue(ix >= 0 && iy >= 0 && ix < width && iy < height,
-                        roi.getName() + " fills a pixel outside the image: " + ix + "," + iy);
-                out[iy * width + ix] = true;
-            }
-        }
-        return out;
-    }
 
     /** Bounding box of the set pixels, or null. */
     static Rectangle bounds(boolean[] pixels, int width) {
@@ -172,11 +138,6 @@ class CliRoiSetInImageJTest {
         return out;
     }
 
-    static int count(boolean[] pixels) {
-        int n = 0;
-        for (boolean p : pixels) if (p) n++;
-        return n;
-    }
 
     /** dsb_fluo_d04: the case (199 nuclei); usiigaci_phase_d02: 48 cells, 2 in several parts. */
     @ParameterizedTest

@@ -30,23 +30,23 @@ import java.util.zip.ZipInputStream;
  * samroi command line as a subprocess, RoiSets read by ImageJ's decoder, and the pixels ImageJ
  * fills for a ROI.
  */
-final class IjTests {
+public final class IjTests {
 
     static final int TIMEOUT_SECONDS = 900;
 
     private IjTests() {
     }
 
-    static Path repo() {
+    public static Path repo() {
         return Paths.get(System.getProperty("samroi.root", "../..")).toAbsolutePath().normalize();
     }
 
-    static Path shared() {
+    public static Path shared() {
         return Paths.get(System.getProperty("samroi.shared", repo().resolve("../shared").toString())).toAbsolutePath()
                 .normalize();
     }
 
-    static Path dev(String name) {
+    public static Path dev(String name) {
         return shared().resolve("data").resolve("dev").resolve(name);
     }
 
@@ -94,7 +94,7 @@ final class IjTests {
     }
 
     /** The ROIs of a RoiSet .zip in file order, decoded by ImageJ. */
-    static List<Roi> openRoiSet(Path zip) throws IOException {
+    public static List<Roi> openRoiSet(Path zip) throws IOException {
         List<Roi> rois = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null;) {
@@ -106,7 +106,7 @@ final class IjTests {
         return rois;
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
+    public static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         for (int n; (n = in.read(buffer)) > 0;) out.write(buffer, 0, n);
@@ -114,7 +114,7 @@ final class IjTests {
     }
 
     /** Pixels ImageJ fills for a ROI, as a full-image boolean array. */
-    static boolean[] fill(Roi roi, int width, int height) {
+    public static boolean[] fill(Roi roi, int width, int height) {
         Rectangle b = roi.getBounds();
         ImageProcessor mask = roi.getMask(); // null: a plain rectangle, every pixel
         boolean[] out = new boolean[width * height];
@@ -131,9 +131,16 @@ final class IjTests {
         return out;
     }
 
-    static int count(boolean[] pixels) {
+    public static int count(boolean[] pixels) {
         int n = 0;
         for (boolean p : pixels) if (p) n++;
+        return n;
+    }
+
+    /** The number of pixels where two fills differ. */
+    public static int mismatches(boolean[] a, boolean[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] != b[i]) n++;
         return n;
     }
 
@@ -142,8 +149,7 @@ final class IjTests {
         boolean[] a = fill(want, width, height);
         boolean[] b = fill(got, width, height);
         assertTrue(count(a) > 0, what + ": the reference ROI is empty");
-        int differ = 0;
-        for (int i = 0; i < a.length; i++) if (a[i] != b[i]) differ++;
+        int differ = mismatches(a, b);
         assertEquals(0, differ, what + ": " + differ + " pixels differ (samroi segment fills " + count(a)
                 + ", the plugin's ROI " + count(b) + ")");
     }

@@ -33,6 +33,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.samroi.ij.IjTests;
 
 /**
  * The Annotator as a user meets it: real ImageJ in real windows on a virtual display (Xvfb),
@@ -235,27 +236,27 @@ class AnnotatorGuiIT {
         checkStep("4-alt", Arrays.asList(box, three), w, h, 0);
         checkStep("5-undo", Arrays.asList(box, two), w, h, 0);
         checkStep("6-undo", Arrays.asList(box, one), w, h, 0);
-        List<Roi> step7 = RoiPixels.open(out.resolve("7-stack.zip"));
+        List<Roi> step7 = IjTests.openRoiSet(out.resolve("7-stack.zip"));
         assertEquals(2, step7.get(1).getPosition(), "the ROI of slice 2 has position 2");
-        assertTrue(Arrays.equals(refB.get(0), RoiPixels.fill(step7.get(1), 256, 256)),
+        assertTrue(Arrays.equals(refB.get(0), IjTests.fill(step7.get(1), 256, 256)),
                 "002 on slice 2 differs from samroi segment --plane 1");
         checkStep("8-back", Arrays.asList(box, null, one), w, h, 0);
-        List<Roi> step9 = RoiPixels.open(out.resolve("9-rgb.zip"));
-        assertTrue(Arrays.equals(ref.get("C").get(0), RoiPixels.fill(step9.get(3), 320, 256)),
+        List<Roi> step9 = IjTests.openRoiSet(out.resolve("9-rgb.zip"));
+        assertTrue(Arrays.equals(ref.get("C").get(0), IjTests.fill(step9.get(3), 320, 256)),
                 "004 on the RGB image differs from samroi segment");
     }
 
     /** The ROIs saved at a step fill the expected pixels (null: not checked, another image). */
     static void checkStep(String step, List<boolean[]> want, int width, int height, int position) throws IOException {
-        List<Roi> rois = RoiPixels.open(out.resolve(step + ".zip"));
+        List<Roi> rois = IjTests.openRoiSet(out.resolve(step + ".zip"));
         assertEquals(want.size(), rois.size(), step + ": ROI count");
         for (int i = 0; i < want.size(); i++) {
             if (want.get(i) == null) continue;
             Roi roi = rois.get(i);
-            boolean[] got = RoiPixels.fill(roi, width, height);
-            assertTrue(RoiPixels.count(got) > 0, step + ": " + roi.getName() + " is empty");
-            assertTrue(Arrays.equals(want.get(i), got), step + ": " + roi.getName() + " fills " + RoiPixels.count(got)
-                    + " pixels, samroi segment " + RoiPixels.count(want.get(i)) + " (" + RoiPixels.differ(want.get(i), got)
+            boolean[] got = IjTests.fill(roi, width, height);
+            assertTrue(IjTests.count(got) > 0, step + ": " + roi.getName() + " is empty");
+            assertTrue(Arrays.equals(want.get(i), got), step + ": " + roi.getName() + " fills " + IjTests.count(got)
+                    + " pixels, samroi segment " + IjTests.count(want.get(i)) + " (" + IjTests.mismatches(want.get(i), got)
                     + " differ)");
             assertEquals(position, roi.getPosition(), step + ": " + roi.getName() + " position on a 2-D image");
         }
@@ -295,10 +296,10 @@ class AnnotatorGuiIT {
     }
 
     static List<boolean[]> fills(Path zip, int width, int height, int n) throws IOException {
-        List<Roi> rois = RoiPixels.open(zip);
+        List<Roi> rois = IjTests.openRoiSet(zip);
         assertEquals(n, rois.size(), zip + ": ROI count");
         List<boolean[]> masks = new ArrayList<>();
-        for (Roi r : rois) masks.add(RoiPixels.fill(r, width, height));
+        for (Roi r : rois) masks.add(IjTests.fill(r, width, height));
         return masks;
     }
 
