@@ -15,6 +15,7 @@ Three scenarios, each in a fresh process so that its peak memory is its own:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import statistics
@@ -142,7 +143,7 @@ class _ObjectShapedLogits:
 
         from . import preprocess
 
-        self._session, self._runner = session, session.runner
+        self._runner = session.runner
         self._decode = session.runner.decode
         window = session.grid.windows[0]
         ry, rx = preprocess.upscale_matrices(session.spec, window.height, window.width)
@@ -161,19 +162,14 @@ class _ObjectShapedLogits:
         lowres = np.broadcast_to(self._current, lowres.shape).copy()
         return lowres, iou
 
+    @contextlib.contextmanager
     def replacing(self, k: int):
-        import contextlib
-
-        @contextlib.contextmanager
-        def swap():
-            self._current = self.logits[k]
-            self._runner.decode = self._replaced
-            try:
-                yield
-            finally:
-                del self._runner.decode
-
-        return swap()
+        self._current = self.logits[k]
+        self._runner.decode = self._replaced
+        try:
+            yield
+        finally:
+            del self._runner.decode  # the class's own decode again
 
 
 def _full_upscale_click(session: Session, prompt: Prompt) -> float:

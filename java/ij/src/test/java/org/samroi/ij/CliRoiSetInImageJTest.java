@@ -8,7 +8,6 @@ import static org.samroi.ij.IjTests.count;
 import static org.samroi.ij.IjTests.dev;
 import static org.samroi.ij.IjTests.fill;
 import static org.samroi.ij.IjTests.readAll;
-import static org.samroi.ij.IjTests.repo;
 import static org.samroi.ij.IjTests.shared;
 
 import ij.IJ;
@@ -18,16 +17,12 @@ import ij.io.RoiDecoder;
 import ij.process.ImageProcessor;
 import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,28 +56,9 @@ class CliRoiSetInImageJTest {
         assertTrue(GraphicsEnvironment.isHeadless(), "run with -Djava.awt.headless=true");
     }
 
-    /** Runs {@code python -m samroi ARGS}; fails the test with its output unless it exits 0. */
+    /** Runs {@code python -m samroi ARGS} with its ONNX graphs in this test's folder. */
     static String samroi(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("samroi.python", "python3"));
-        command.add("-m");
-        command.add("samroi");
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("PYTHONPATH", repo().resolve("python").toString());
-        env.put("SAMROI_HOME", tmp.resolve("samroi-home").toString()); // ONNX graphs built here
-        env.put("SAMROI_WEIGHTS_URL", "http://127.0.0.1:9/"); // never the internet
-        File log = tmp.resolve("cli-" + System.nanoTime() + ".log").toFile();
-        builder.redirectOutput(log);
-        Process process = builder.start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail("samroi " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
-        }
-        String output = new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), "samroi " + String.join(" ", args) + " failed:\n" + output);
-        return output;
+        return IjTests.samroiWithHome(tmp, tmp.resolve("samroi-home"), TIMEOUT_SECONDS, args);
     }
 
     /** The ROIs of a RoiSet .zip in file order, decoded by ImageJ, with their entry names. */

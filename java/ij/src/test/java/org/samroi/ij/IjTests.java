@@ -65,18 +65,28 @@ public final class IjTests {
      * server; fails the test with its output unless it exits 0.
      */
     static String samroi(Path workDir, String... args) throws IOException, InterruptedException {
+        return samroiWithHome(workDir, null, TIMEOUT_SECONDS, args);
+    }
+
+    /**
+     * As {@link #samroi(Path, String...)}, with SAMROI_HOME (weights, ONNX graphs) in home when
+     * not null, and the given time limit.
+     */
+    static String samroiWithHome(Path workDir, Path home, int timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(Arrays.asList(python(), "-m", "samroi"));
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("PYTHONPATH", repo().resolve("python").toString());
+        if (home != null) env.put("SAMROI_HOME", home.toString());
         env.put("SAMROI_WEIGHTS_URL", "http://127.0.0.1:9/"); // never the internet
         File log = workDir.resolve("cli-" + System.nanoTime() + ".log").toFile();
         builder.redirectOutput(log);
         Process process = builder.start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            fail("samroi " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
+            fail("samroi " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
         }
         String output = new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), "samroi " + String.join(" ", args) + " failed:\n" + output);
