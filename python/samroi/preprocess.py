@@ -220,11 +220,52 @@ def full_logits(
     ``region`` (y0, y1, x0, x1) computes only that part of the output.
     """
     ry, rx = upscale_matrices(spec, height, width, model_size)
+    (ry_first, ry_last), (rx_first, rx_last) = _band_limits(spec, height, width, model_size)
     if region is not None:
         y0, y1, x0, x1 = region
-        ry, rx = ry[y0:y1], rx[x0:x1]
+        ry, ry_first, ry_last = ry[y0:y1], ry_first[y0:y1], ry_last[y0:y1]
+        rx, rx_first, rx_last = rx[x0:x1], rx_first[x0:x1], rx_last[x0:x1]
+    lowres = np.asarray(lowres, dtype=np.float32)
+    out = np.empty(lowres.shape[:-2] + (ry.shape[0], rx.shape[0]), np.float32)
     with _one_blas_thread():
-        return np.matmul(np.matmul(ry, lowres.astype(np.float32, copy=False)), rx.T)
+        for index in np.ndindex(lowres.shape[:-2]):
+            _upscale_one(lowres[index], ry, (ry_first, ry_last), rx, (rx_first, rx_last), out[index])
+    return out
+
+
+# Interpolation matrices have a few non-zero taps per row, close to the diagonal. Products
+# over blocks of BAND_ROWS output rows with only the input columns those rows touch do about
+# 1/8 of a dense product's work (4 ms instead of 17 ms for a 1024x1024 mask, measured).
+BAND_ROWS = 32
+
+
+def _upscale_one(low, ry, ry_band, rx, rx_band, out) -> None:
+    """out = ry @ low @ rx.T for one [256, 256] array, block by block along the bands."""
+    (ry_first, ry_last), (rx_first, rx_last) = ry_band, rx_band
+    width = rx.shape[0]
+    columns = np.empty((low.shape[0], width), np.float32)  # low @ rx.T
+    for j0 in range(0, width, BAND_ROWS):
+        j1 = min(j0 + BAND_ROWS, width)
+        c0, c1 = rx_first[j0], rx_last[j1 - 1] + 1
+        np.matmul(low[:, c0:c1], rx[j0:j1, c0:c1].T, out=columns[:, j0:j1])
+    for r0 in range(0, ry.shape[0], BAND_ROWS):
+        r1 = min(r0 + BAND_ROWS, ry.shape[0])
+        c0, c1 = ry_first[r0], ry_last[r1 - 1] + 1
+        np.matmul(ry[r0:r1, c0:c1], columns[c0:c1], out=out[r0:r1])
+
+
+@functools.lru_cache(maxsize=32)
+def _band_limits(spec: ModelSpec, height: int, width: int, model_size=None):
+    """((first, last) non-zero column per row of Ry, the same for Rx); both non-decreasing."""
+    return tuple(_first_last(m) for m in upscale_matrices(spec, height, width, model_size))
+
+
+def _first_last(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    nz = m != 0
+    first = nz.argmax(axis=1)
+    last = m.shape[1] - 1 - nz[:, ::-1].argmax(axis=1)
+    # a row's taps may start before the previous row's: keep block limits covering every row
+    return np.minimum.accumulate(first[::-1])[::-1], np.maximum.accumulate(last)
 
 
 @functools.lru_cache(maxsize=1)
