@@ -433,6 +433,38 @@ def test_damaged_cache_file_is_reencoded(runner, gray, tmp_path):
     assert (folder / source.name).read_bytes() == good  # rewritten whole
 
 
+def test_cached_embeddings_reach_the_decoder_without_a_copy(tmp_path):
+    """The decoder reads image tokens channels-last. The encoder's output (a channels-last
+    array seen as [1, 256, 64, 64]) stays so in memory and on disk; a copy of 4 MiB per click
+    would cost about 10 ms of every prompt."""
+    from samroi.runtime.onnx_runner import _image_tokens
+
+    tokens = np.random.default_rng(2).random((1, 4096, 256), np.float32)
+    embedding = tokens.transpose(0, 2, 1).reshape(1, 256, 64, 64)  # as OnnxRunner.encode returns it
+    EmbeddingCache(folder=tmp_path).put("key", embedding)
+    in_memory = EmbeddingCache()
+    in_memory.put("key", embedding)
+    for cache in (EmbeddingCache(folder=tmp_path), in_memory):  # read back from the file; kept
+        found = cache.get("key")
+        np.testing.assert_array_equal(found, embedding)
+        assert np.shares_memory(_image_tokens(found), found)
+    # an NCHW array (e.g. from the torch runner) is stored once in the decoder's layout
+    nchw = np.ascontiguousarray(embedding)
+    cache = EmbeddingCache()
+    cache.put("nchw", nchw)
+    assert np.shares_memory(_image_tokens(cache.get("nchw")), cache.get("nchw"))
+    np.testing.assert_array_equal(cache.get("nchw"), embedding)
+
+
+def test_embedding_files_of_the_first_release_still_load(tmp_path):
+    embedding = np.random.default_rng(3).random((1, 256, 64, 64), np.float32)
+    cache = EmbeddingCache(folder=tmp_path)
+    cache.put("key", embedding)
+    [path] = tmp_path.glob("*.npy")
+    np.save(path, embedding)  # samroi 0.1.0 wrote contiguous [1, 256, 64, 64]
+    np.testing.assert_array_equal(EmbeddingCache(folder=tmp_path).get("key"), embedding)
+
+
 # ---------------------------------------------------------------------------- tiles of a large image
 
 
