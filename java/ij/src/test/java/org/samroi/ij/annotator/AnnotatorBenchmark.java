@@ -48,7 +48,9 @@ import org.samroi.ij.SamRoi;
  *
  * Arguments: IMAGE LABELS [CLICKS]: the image, a label image whose objects give the click points
  * (the pixel of each object nearest its centre of mass), and the number of measured clicks
- * (default 50). One click before them encodes the image (not measured).
+ * (default 50). One click before them encodes the image, and {@link #WARMUP} more let the JVM
+ * compile the code a click runs (ImageJ's drawing, the ROI Manager, the worker protocol); none
+ * of these is measured.
  */
 public final class AnnotatorBenchmark {
 
@@ -57,6 +59,13 @@ public final class AnnotatorBenchmark {
      * compete with the next click for the CPU (-Dthink=MS changes it).
      */
     static final long THINK_MS = Long.getLong("think", 300);
+
+    /**
+     * Unmeasured clicks after the encoding one (-Dwarmup=N). In the first dozen clicks of a
+     * fresh JVM its compilers take a core for tens of milliseconds per click, which an
+     * annotating user meets only at the start.
+     */
+    static final int WARMUP = Integer.getInteger("warmup", 10);
 
     private AnnotatorBenchmark() {
     }
@@ -67,8 +76,9 @@ public final class AnnotatorBenchmark {
             System.exit(2);
         }
         int clicks = args.length > 2 ? Integer.parseInt(args[2]) : 50;
-        List<int[]> points = clickPoints(args[1], clicks + 1);
-        if (points.size() < clicks + 1) throw new IllegalArgumentException(args[1] + " has only " + points.size() + " objects");
+        int unmeasured = 1 + WARMUP;
+        List<int[]> points = clickPoints(args[1], unmeasured + clicks);
+        if (points.size() < unmeasured + clicks) throw new IllegalArgumentException(args[1] + " has only " + points.size() + " objects");
 
         new ImageJ();
         ImagePlus imp = IJ.openImage(args[0]);
@@ -109,7 +119,7 @@ public final class AnnotatorBenchmark {
         List<Double> fromRelease = new ArrayList<>();
         List<Double> fromListener = new ArrayList<>();
         int missed = 0;
-        for (int i = 0; i <= clicks; i++) {
+        for (int i = 0; i < unmeasured + clicks; i++) {
             Point p = screenPoint(imp, points.get(i));
             robot.mouseMove(p.x, p.y);
             robot.waitForIdle();
@@ -125,20 +135,20 @@ public final class AnnotatorBenchmark {
                 missed++; // the random weights may find nothing at a point
                 continue;
             }
-            if (i == 0) continue; // encodes the image
+            if (i < unmeasured) continue; // encodes the image; warms the JVM up
             fromRelease.add((t[1] - released) / 1e6);
             fromListener.add((t[1] - t[0]) / 1e6);
         }
         int inManager = onEdt(() -> RoiManager.getInstance().getCount());
-        if (inManager != clicks + 1 - missed) {
-            throw new IllegalStateException(inManager + " ROIs in the ROI Manager, expected " + (clicks + 1 - missed));
+        if (inManager != unmeasured + clicks - missed) {
+            throw new IllegalStateException(inManager + " ROIs in the ROI Manager, expected " + (unmeasured + clicks - missed));
         }
 
         // The same prompts without the GUI, on this thread.
         ImageOptions options = SamRoi.settings().imageOptions();
         ImagePlanes.Plane plane = ImagePlanes.current(imp);
         List<Double> core = new ArrayList<>();
-        for (int i = 1; i <= clicks; i++) {
+        for (int i = unmeasured; i < unmeasured + clicks; i++) {
             long start = System.nanoTime();
             SamRoi.segment(plane, options, Collections.singletonList(Prompt.point(points.get(i)[0], points.get(i)[1])),
                     SegmentOptions.defaults());
@@ -147,10 +157,10 @@ public final class AnnotatorBenchmark {
 
         PluginSettings settings = SamRoi.settings();
         System.out.println();
-        System.out.printf(Locale.ROOT, "Annotator click to ROI, %s (%d x %d, %d-bit), %s, %d clicks, cached embedding%n",
+        System.out.printf(Locale.ROOT, "Annotator click to ROI, %s (%d x %d, %d-bit), %s, %d clicks after %d unmeasured, cached embedding%n",
                 imp.getTitle(), imp.getWidth(), imp.getHeight(), imp.getBitDepth(), settings.model()
                         + (settings.checkpoint() == null ? "" : " (" + settings.checkpoint().getFileName() + ")"),
-                clicks);
+                clicks, unmeasured);
         System.out.println();
         System.out.println("| measurement | median (ms) | p95 (ms) | min (ms) | max (ms) |");
         System.out.println("|---|---:|---:|---:|---:|");
