@@ -261,11 +261,15 @@ def _band_limits(spec: ModelSpec, height: int, width: int, model_size=None):
 
 
 def _first_last(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    nz = m != 0
-    first = nz.argmax(axis=1)
-    last = m.shape[1] - 1 - nz[:, ::-1].argmax(axis=1)
+    first, last = _tap_bounds(m)
     # a row's taps may start before the previous row's: keep block limits covering every row
     return np.minimum.accumulate(first[::-1])[::-1], np.maximum.accumulate(last)
+
+
+def _tap_bounds(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last non-zero column of each row."""
+    nz = m != 0
+    return nz.argmax(axis=1), m.shape[1] - 1 - nz[:, ::-1].argmax(axis=1)
 
 
 @functools.lru_cache(maxsize=1)
@@ -327,8 +331,6 @@ def _tap_cache(spec: ModelSpec, height: int, width: int, model_size=None):
 
 def _taps(m: np.ndarray) -> tuple[np.ndarray, int, float]:
     """Per output row: first tap index; the widest tap span; the largest negative weight mass."""
-    nz = m != 0
-    first = nz.argmax(axis=1)
-    last = m.shape[1] - 1 - nz[:, ::-1].argmax(axis=1)
+    first, last = _tap_bounds(m)
     neg = float(-np.clip(m, None, 0).sum(axis=1).min())  # the most negative row
     return first, int((last - first).max()), neg
