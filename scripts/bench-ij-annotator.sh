@@ -2,7 +2,8 @@
 # Click-to-ROI latency of the Fiji/ImageJ Annotator with a cached embedding
 # (org.samroi.ij.annotator.AnnotatorBenchmark): real ImageJ on a virtual display (Xvfb), the
 # Annotator's window, 50 real mouse clicks on the cells of a real image, each waiting for its ROI
-# in the ROI Manager; median and p95, printed as a markdown table.
+# in the ROI Manager (after one click that encodes the image and ten that warm the JVM up,
+# -Dwarmup=N through BENCH_JAVA_OPTS); median and p95, printed as a markdown table.
 #   scripts/bench-ij-annotator.sh                       # usiigaci_phase_d01 (1024 x 1022, 16-bit), 50 clicks
 #   scripts/bench-ij-annotator.sh IMAGE LABELS [CLICKS]
 # Uses the random-weight EfficientSAM-Ti fixture of ../shared/reference (set SAMROI_CHECKPOINT to
