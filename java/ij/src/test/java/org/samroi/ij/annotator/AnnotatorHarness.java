@@ -49,7 +49,7 @@ import org.samroi.ij.SamRoi;
  * annotator            Plugins &gt; ... &gt; Annotator, answers once its window shows
  * tool NAME            choose an ImageJ tool ("rectangle", "point")
  * slice ID N           show slice N of image ID
- * button LABEL        the screen point at the centre of the Annotator's button LABEL: "ok SX SY"
+ * button LABEL        the panel raised, the screen point at the centre of its button LABEL: "ok SX SY"
  * where ID X Y         the screen point of the centre of pixel (X, Y) of image ID: "ok SX SY"
  * state [ID] [ZIP]     key=value words: count (ROI Manager), names, idle, shown, undone, failed,
  *                      nothing, refused, problem, pid (worker), selection and prompt.N (of image
@@ -143,6 +143,14 @@ public final class AnnotatorHarness {
                 });
             }
             case "button":
+                // A window opened since (a new image) may lie over the panel: raise it first, so
+                // that a click at the reported point reaches the button.
+                onEdt(() -> {
+                    panel.toFront();
+                    return null;
+                });
+                java.awt.Toolkit.getDefaultToolkit().sync();
+                Thread.sleep(200);
                 return onEdt(() -> {
                     java.awt.Button button = findButton(panel, w[1]);
                     if (button == null) return "error no button " + w[1];
