@@ -8,7 +8,6 @@ import ij.gui.ImageCanvas;
 import ij.plugin.frame.RoiManager;
 import ij.process.ImageProcessor;
 
-import java.awt.EventQueue;
 import java.awt.GraphicsEnvironment;
 import java.awt.Point;
 import java.awt.Rectangle;
@@ -83,16 +82,16 @@ public final class AnnotatorBenchmark {
         new ImageJ();
         ImagePlus imp = IJ.openImage(args[0]);
         imp.show();
-        waitFor(() -> imp.getCanvas() != null && imp.getCanvas().isShowing());
-        onEdt(() -> {
+        Edt.waitFor(() -> imp.getCanvas() != null && imp.getCanvas().isShowing(), 60);
+        Edt.call(() -> {
             imp.getWindow().setLocation(0, 100);
             RoiManager.getRoiManager().setLocation(1500, 100);
             return null;
         });
         IJ.setTool("point");
         IJ.runPlugIn(AnnotatorCommand.class.getName(), "");
-        waitFor(() -> WindowManager.getFrame(AnnotatorPanel.TITLE) instanceof AnnotatorPanel
-                && WindowManager.getFrame(AnnotatorPanel.TITLE).isShowing());
+        Edt.waitFor(() -> WindowManager.getFrame(AnnotatorPanel.TITLE) instanceof AnnotatorPanel
+                && WindowManager.getFrame(AnnotatorPanel.TITLE).isShowing(), 60);
         AnnotatorPanel panel = (AnnotatorPanel) WindowManager.getFrame(AnnotatorPanel.TITLE);
         BlockingQueue<long[]> shown = new LinkedBlockingQueue<>();
         AtomicReference<String> problem = new AtomicReference<>();
@@ -139,7 +138,7 @@ public final class AnnotatorBenchmark {
             fromRelease.add((t[1] - released) / 1e6);
             fromListener.add((t[1] - t[0]) / 1e6);
         }
-        int inManager = onEdt(() -> RoiManager.getInstance().getCount());
+        int inManager = Edt.call(() -> RoiManager.getInstance().getCount());
         if (inManager != unmeasured + clicks - missed) {
             throw new IllegalStateException(inManager + " ROIs in the ROI Manager, expected " + (unmeasured + clicks - missed));
         }
@@ -225,7 +224,7 @@ public final class AnnotatorBenchmark {
     }
 
     static Point screenPoint(ImagePlus imp, int[] pixel) throws Exception {
-        return onEdt(() -> {
+        return Edt.call(() -> {
             ImageCanvas c = imp.getCanvas();
             Point p = c.getLocationOnScreen();
             Rectangle src = c.getSrcRect();
@@ -244,25 +243,5 @@ public final class AnnotatorBenchmark {
         }
     }
 
-    static <T> T onEdt(java.util.concurrent.Callable<T> body) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> error = new AtomicReference<>();
-        EventQueue.invokeAndWait(() -> {
-            try {
-                result.set(body.call());
-            } catch (Exception e) {
-                error.set(e);
-            }
-        });
-        if (error.get() != null) throw error.get();
-        return result.get();
-    }
 
-    static void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!onEdt(condition)) {
-            if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for ImageJ");
-            Thread.sleep(20);
-        }
-    }
 }

@@ -8,7 +8,6 @@ import ij.gui.ImageCanvas;
 import ij.gui.Roi;
 import ij.plugin.frame.RoiManager;
 
-import java.awt.EventQueue;
 import java.awt.Frame;
 import java.awt.GraphicsEnvironment;
 import java.awt.Point;
@@ -22,7 +21,6 @@ import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -97,22 +95,22 @@ public final class AnnotatorHarness {
                 ImagePlus imp = IJ.openImage(path);
                 if (imp == null) return "error cannot open " + path;
                 imp.show();
-                waitFor(() -> imp.getWindow() != null && imp.getWindow().isShowing() && imp.getCanvas().isShowing());
+                Edt.waitFor(() -> imp.getWindow() != null && imp.getWindow().isShowing() && imp.getCanvas().isShowing(), 30);
                 moveTo(imp.getWindow(), w);
                 return "ok " + imp.getID();
             }
             case "manager": {
-                Frame rm = onEdt(RoiManager::getRoiManager);
-                waitFor(rm::isShowing);
+                Frame rm = Edt.call(RoiManager::getRoiManager);
+                Edt.waitFor(rm::isShowing, 30);
                 moveTo(rm, w);
                 return "ok";
             }
             case "annotator": {
                 IJ.runPlugIn(AnnotatorCommand.class.getName(), "");
-                waitFor(() -> {
+                Edt.waitFor(() -> {
                     Frame f = WindowManager.getFrame(AnnotatorPanel.TITLE);
                     return f instanceof AnnotatorPanel && f.isShowing();
-                });
+                }, 30);
                 panel = (AnnotatorPanel) WindowManager.getFrame(AnnotatorPanel.TITLE);
                 panel.annotator().addObserver(new Counter());
                 return "ok";
@@ -123,7 +121,7 @@ public final class AnnotatorHarness {
             case "slice": {
                 ImagePlus imp = image(w[1]);
                 int n = Integer.parseInt(w[2]);
-                onEdt(() -> {
+                Edt.call(() -> {
                     imp.setSlice(n);
                     return null;
                 });
@@ -133,7 +131,7 @@ public final class AnnotatorHarness {
                 ImagePlus imp = image(w[1]);
                 double x = Double.parseDouble(w[2]) + 0.5;
                 double y = Double.parseDouble(w[3]) + 0.5;
-                return onEdt(() -> {
+                return Edt.call(() -> {
                     ImageCanvas c = imp.getCanvas();
                     Point p = c.getLocationOnScreen();
                     Rectangle src = c.getSrcRect();
@@ -145,20 +143,20 @@ public final class AnnotatorHarness {
             case "button":
                 // A window opened since (a new image) may lie over the panel: raise it first, so
                 // that a click at the reported point reaches the button.
-                onEdt(() -> {
+                Edt.call(() -> {
                     panel.toFront();
                     return null;
                 });
                 java.awt.Toolkit.getDefaultToolkit().sync();
                 Thread.sleep(200);
-                return onEdt(() -> {
+                return Edt.call(() -> {
                     java.awt.Button button = findButton(panel, w[1]);
                     if (button == null) return "error no button " + w[1];
                     Point p = button.getLocationOnScreen();
                     return "ok " + (p.x + button.getWidth() / 2) + " " + (p.y + button.getHeight() / 2);
                 });
             case "state":
-                return onEdt(() -> state(w.length > 1 ? image(w[1]) : null, w.length > 2 ? w[2] : null));
+                return Edt.call(() -> state(w.length > 1 ? image(w[1]) : null, w.length > 2 ? w[2] : null));
             case "screenshot": {
                 Rectangle screen = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
                 ImageIO.write(new Robot().createScreenCapture(screen), "png", Paths.get(w[1]).toFile());
@@ -185,11 +183,11 @@ public final class AnnotatorHarness {
     /** Moves window to the screen point in words 1 and 2 of the command and waits until it is there. */
     private static void moveTo(java.awt.Window window, String[] w) throws Exception {
         Point to = new Point(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
-        onEdt(() -> {
+        Edt.call(() -> {
             window.setLocation(to);
             return null;
         });
-        waitFor(() -> window.getLocationOnScreen().equals(to));
+        Edt.waitFor(() -> window.getLocationOnScreen().equals(to), 30);
     }
 
     private String state(ImagePlus imp, String zip) throws Exception {
@@ -230,27 +228,7 @@ public final class AnnotatorHarness {
         return imp;
     }
 
-    private static <T> T onEdt(Callable<T> body) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> error = new AtomicReference<>();
-        EventQueue.invokeAndWait(() -> {
-            try {
-                result.set(body.call());
-            } catch (Exception e) {
-                error.set(e);
-            }
-        });
-        if (error.get() != null) throw error.get();
-        return result.get();
-    }
 
-    private static void waitFor(Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + 30_000_000_000L;
-        while (!onEdt(condition)) {
-            if (System.nanoTime() > end) throw new IllegalStateException("timed out");
-            Thread.sleep(20);
-        }
-    }
 
     /** Counts what the Annotator reports (on the event thread). */
     private final class Counter implements AnnotationListener {
