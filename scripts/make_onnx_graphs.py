@@ -22,8 +22,7 @@ def main(names: list[str]) -> None:
     graphs.TEMPLATES.mkdir(parents=True, exist_ok=True)
     for name in names or list(MODELS):
         spec = MODELS[name]
-        encoder, decoder = trace_templates(spec)
-        for part, model in (("encoder", encoder), ("decoder", decoder)):
+        for part, model in trace_templates(spec).items():
             path = graphs.template_path(spec, part)
             onnx.save(model, path)
             print(f"{path}: {path.stat().st_size / 1e3:.0f} kB, {len(model.graph.node)} nodes")

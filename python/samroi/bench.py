@@ -136,7 +136,7 @@ def measure_one(model: str, runtime: str, checkpoint: str | None, runs: int, thr
     if runtime == "onnx":
         scratch = tempfile.TemporaryDirectory(prefix="samroi-bench-")  # removed when the process ends
         folder = graphs.build_onnx(spec, state, Path(scratch.name) / "onnx")
-        runner = OnnxRunner(spec, folder["encoder"], folder["decoder"], threads=threads)
+        runner = OnnxRunner(spec, folder, threads=threads)
     else:
         from .runtime.torch_runner import TorchRunner, build_network
 

@@ -88,6 +88,7 @@ class EmbeddingCache:
             return None  # absent, truncated or damaged: encode again
         if array.dtype != np.float32:
             return None
+        array.flags.writeable = False  # shared by every user of the cache, like put()'s
         if array.shape == STORED_SHAPE:
             return array.transpose(0, 3, 1, 2)
         return array if array.shape == EMBEDDING_SHAPE else None  # written by samroi 0.1.0

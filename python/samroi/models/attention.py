@@ -121,6 +121,13 @@ class ProjectedAttention(torch.nn.Module):
             offset = offset + key_bias[:, None, :]
         scores = q @ g.reshape(batch, heads * tokens, channels).transpose(1, 2)
         scores = scores + offset.reshape(batch, 1, heads * tokens)
+        return self._image_from_tokens(scores, vh)
+
+    def _image_from_tokens(self, scores: torch.Tensor, vh: torch.Tensor) -> torch.Tensor:
+        """Softmax over the tokens of scores [B, N, heads * T], then the heads' values vh
+        [B, h, T, d] through the out projection -> [B, N, C]."""
+        batch, heads, tokens, head_dim = vh.shape
+        channels = self.out_proj.weight.shape[0]
         p = torch.softmax(scores.reshape(batch, -1, heads, tokens), dim=-1)
         # out_proj(p_h . v_h) = sum over heads of p_h . (v_h W_o,h^T), plus the out bias.
         # Each head's probabilities sum to 1, so adding bias / heads to every row of u adds the
@@ -128,3 +135,44 @@ class ProjectedAttention(torch.nn.Module):
         w_out = self.out_proj.weight.reshape(channels, heads, head_dim)
         u = torch.einsum("bhtd,chd->bhtc", vh, w_out) + self.out_proj.bias / heads
         return p.reshape(batch, -1, heads * tokens) @ u.reshape(batch, heads * tokens, channels)
+
+    # The first decoder block meets the bare image, so its image-side projections depend on
+    # the image alone: computed once per image (project_*), they leave each click a few
+    # small products instead of passes over the 4096 x 256 image tokens.
+
+    def project_keys(self, k: torch.Tensor) -> torch.Tensor:
+        """Image tokens k [1, N, C] as this attention's keys, per head and transposed: [1, h, d, N]."""
+        return self._heads(self.k_proj(k)).transpose(2, 3)
+
+    def project_values(self, v: torch.Tensor) -> torch.Tensor:
+        """Image tokens v [1, N, C] as this attention's values, per head: [1, h, N, d]."""
+        return self._heads(self.v_proj(v))
+
+    def project_queries(self, q: torch.Tensor) -> torch.Tensor:
+        """Image tokens q [1, N, C] as this attention's queries: [1, N, inner]."""
+        return self.q_proj(q)
+
+    def tokens_to_projected_image(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """forward(q, k, v) for tokens q [B, T, C] and an image projected beforehand:
+        keys = project_keys(k), values = project_values(v)."""
+        qh = self._heads(self.q_proj(q))  # [B, h, T, d]
+        batch, heads, tokens, head_dim = qh.shape
+        p = torch.softmax((qh * head_dim**-0.5) @ keys, dim=-1)  # [B, h, T, N]
+        return self.out_proj((p @ values).transpose(1, 2).reshape(batch, tokens, heads * head_dim))
+
+    def projected_image_to_tokens(
+        self, queries: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_bias: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """image_to_tokens for image queries projected beforehand (project_queries)."""
+        kh = self._heads(self.k_proj(k))  # [B, h, T, d]
+        vh = self._heads(self.v_proj(v))
+        batch, heads, tokens, head_dim = kh.shape
+        # All heads in one product with a block-diagonal [inner, heads * T] matrix: head h's
+        # query dimensions meet head h's keys only.
+        eye = torch.eye(heads, dtype=kh.dtype, device=kh.device)
+        blocks = kh.transpose(2, 3)[:, :, :, None, :] * eye[None, :, None, :, None]  # [B, h, d, h, T]
+        g = blocks.reshape(batch, heads * head_dim, heads * tokens) * head_dim**-0.5
+        scores = queries @ g
+        if key_bias is not None:
+            scores = scores + key_bias.repeat(1, heads)[:, None, :]
+        return self._image_from_tokens(scores, vh)

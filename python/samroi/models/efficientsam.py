@@ -31,7 +31,7 @@ from torch import nn
 
 from .layers import Upsample2x, group_norm_channels_last, mask_logits
 from .attention import multi_head_attention
-from .two_way import TwoWayTransformer
+from .two_way import PreparedImage, TwoWayTransformer
 
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
@@ -272,9 +272,9 @@ class MaskDecoder(nn.Module):
         )
         self.iou_prediction_head = MLPBlock(dim, dim, NUM_MASK_TOKENS, num_layers=2)
 
-    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None):
-        """image [1, 256, 64, 64], image_pe [1, 256, 64, 64], sparse [Q, P, 256]
-        -> (mask logits [Q, 4, 256, 256], IoU [Q, 4])."""
+    def forward(self, image: PreparedImage, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None):
+        """image: the transformer's prepare() of the embedding, image_pe [1, 256, 64, 64],
+        sparse [Q, P, 256] -> (mask logits [Q, 4, 256, 256], IoU [Q, 4])."""
         nq = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         out_tokens = out_tokens.unsqueeze(0).expand(nq, -1, -1)
@@ -309,16 +309,25 @@ class EfficientSam(nn.Module):
         self.prompt_encoder = PromptEncoder()
         self.mask_decoder = MaskDecoder()
 
-    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, point_log_counts=None):
-        """embedding [1, 256, 64, 64]; coords [Q, 6, 2] 1024-frame pixels (before +0.5);
-        labels [Q, 6] float -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4]).
+    def prepare(self, embedding: torch.Tensor) -> PreparedImage:
+        """The decoder's work on embedding [1, 256, 64, 64] (or tokens [1, 4096, 256]) that
+        does not depend on the prompts."""
+        return self.mask_decoder.transformer.prepare(embedding, self.prompt_encoder.dense_pe())
+
+    def decode_prepared(self, image: PreparedImage, coords: torch.Tensor, labels: torch.Tensor, point_log_counts=None):
+        """decode() of a prepared embedding (prepare()).
 
         point_log_counts [Q, P] (the ONNX decoder's form): each of the P points stands for
         exp(value) identical points, so the padding points (all alike) can be passed once
         with log(number of pads), and unused slots with a large negative value (see
         samroi.runtime.onnx_runner.merge_padding)."""
         sparse = self.prompt_encoder(coords, labels)
-        return self.mask_decoder(embedding, self.prompt_encoder.dense_pe(), sparse, point_log_counts)
+        return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse, point_log_counts)
+
+    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
+        """embedding [1, 256, 64, 64]; coords [Q, 6, 2] 1024-frame pixels (before +0.5);
+        labels [Q, 6] float -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4])."""
+        return self.decode_prepared(self.prepare(embedding), coords, labels)
 
     def forward(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
         return self.decode(embedding, coords, labels)

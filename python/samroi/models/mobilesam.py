@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .layers import Upsample2x, layer_norm_channels_last, mask_logits
-from .two_way import TwoWayTransformer
+from .two_way import PreparedImage, TwoWayTransformer
 
 IMAGE_SIZE = 1024
 EMBED_SIDE = 64  # embedding grid side
@@ -424,15 +424,20 @@ class MaskDecoder(nn.Module):
         )
         self.iou_prediction_head = ReluMlp(d, d, NUM_MASK_TOKENS)
 
-    def forward(self, embedding, image_pe, sparse, dense):
-        """embedding [1, 256, 64, 64], image_pe [1, 256, 64, 64], sparse [Q, P, 256],
-        dense [1, 256, 64, 64] -> (logits [Q, 4, 256, 256], iou [Q, 4])."""
+    def prepare(self, embedding, image_pe, dense) -> PreparedImage:
+        """embedding [1, 256, 64, 64] or tokens [1, 4096, 256] with the dense prompt
+        [1, 256, 64, 64], prepared for the transformer."""
+        if embedding.dim() == 3:  # image tokens [1, 4096, 256] (the ONNX decoder's input)
+            dense = dense.flatten(2).permute(0, 2, 1)
+        return self.transformer.prepare(embedding + dense, image_pe)
+
+    def forward(self, image: PreparedImage, image_pe, sparse):
+        """image: prepare()'s result, image_pe [1, 256, 64, 64], sparse [Q, P, 256]
+        -> (logits [Q, 4, 256, 256], iou [Q, 4])."""
         q = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         tokens = torch.cat([out_tokens[None].expand(q, -1, -1), sparse], dim=1)
-        if embedding.dim() == 3:  # image tokens [1, 4096, 256] (the ONNX decoder's input)
-            dense = dense.flatten(2).permute(0, 2, 1)
-        hs, keys = self.transformer(embedding + dense, image_pe, tokens)
+        hs, keys = self.transformer(image, image_pe, tokens)
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
 
@@ -461,14 +466,22 @@ class MobileSAM(nn.Module):
         self.prompt_encoder = PromptEncoder()
         self.mask_decoder = MaskDecoder()
 
+    def prepare(self, embedding) -> PreparedImage:
+        """The decoder's work on embedding [1, 256, 64, 64] (or tokens [1, 4096, 256]) that
+        does not depend on the prompts."""
+        dense = self.prompt_encoder.dense_no_mask()
+        return self.mask_decoder.prepare(embedding, self.prompt_encoder.pe_layer.grid(), dense)
+
+    def decode_prepared(self, image: PreparedImage, coords, labels):
+        """decode() of a prepared embedding (prepare())."""
+        sparse = self.prompt_encoder.embed_points(coords, labels)
+        return self.mask_decoder(image, self.prompt_encoder.pe_layer.grid(), sparse)
+
     def decode(self, embedding, coords, labels):
         """embedding [1, 256, 64, 64]; coords [Q, P, 2] float32 in the 1024 frame (before
         +0.5), labels [Q, P] float32 -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4]).
         Output 0 is the single-mask output, 1..3 the multimask outputs."""
-        sparse = self.prompt_encoder.embed_points(coords, labels)
-        dense = self.prompt_encoder.dense_no_mask()
-        image_pe = self.prompt_encoder.pe_layer.grid()
-        return self.mask_decoder(embedding, image_pe, sparse, dense)
+        return self.decode_prepared(self.prepare(embedding), coords, labels)
 
     def forward(self, embedding, coords, labels):
         return self.decode(embedding, coords, labels)

@@ -15,7 +15,7 @@ Parameter names follow the official checkpoints (layers.<i>.self_attn, norm1..no
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import torch
 from torch import nn
@@ -23,6 +23,16 @@ from torch import nn
 from .attention import ProjectedAttention
 
 CONVENTIONS = ("sam", "efficientsam")
+
+
+class PreparedImage(NamedTuple):
+    """What the decoder needs of one image, whatever the prompts (TwoWayTransformer.prepare):
+    its tokens [1, N, C] and the first block's projections of them."""
+
+    tokens: torch.Tensor
+    keys: torch.Tensor  # [1, heads, d, N], keys of the tokens-to-image attention
+    values: torch.Tensor  # [1, heads, N, d], its values
+    queries: torch.Tensor  # [1, N, inner], queries of the image-to-tokens attention
 
 
 class TwoWayBlock(nn.Module):
@@ -46,7 +56,9 @@ class TwoWayBlock(nn.Module):
             return self.self_attn(q, k, v)
         return self.self_attn.with_key_bias(q, k, v, token_bias)
 
-    def forward(self, queries, keys, query_pe, key_pe, folded: bool = False, token_bias=None):
+    def forward(self, queries, keys, query_pe, key_pe, folded: bool = False, token_bias=None, prepared=None):
+        """``prepared`` (a PreparedImage, first block only) replaces the projections of the
+        image side, which then is the bare image."""
         if self.convention == "sam":
             if self.first:
                 queries = self._self_attn(queries, queries, queries, token_bias)
@@ -60,15 +72,20 @@ class TwoWayBlock(nn.Module):
             queries = self.norm1(queries + self._self_attn(queries, queries, queries, token_bias))
         # Tokens attend to the image.
         q = queries + query_pe
-        k = keys + key_pe
         t2i = self.cross_attn_token_to_image
-        attended = t2i.tokens_to_image(q, k, keys) if folded else t2i(q, k, keys)
+        if prepared is not None:
+            attended = t2i.tokens_to_projected_image(q, prepared.keys, prepared.values)
+        else:
+            k = keys + key_pe
+            attended = t2i.tokens_to_image(q, k, keys) if folded else t2i(q, k, keys)
         queries = self.norm2(queries + attended)
         queries = self.norm3(queries + self.mlp(queries))
         # The image attends to the tokens.
         q = queries + query_pe
         i2t = self.cross_attn_image_to_token
-        if folded:
+        if prepared is not None:
+            attended = i2t.projected_image_to_tokens(prepared.queries, q, queries, token_bias)
+        elif folded:
             attended = i2t.image_to_tokens(k, q, queries, token_bias)
         elif token_bias is None:
             attended = i2t(k, q, queries)
@@ -89,21 +106,30 @@ class TwoWayTransformer(nn.Module):
         # The ONNX export sets this: cross-attentions in their folded form (ProjectedAttention).
         self.folded = False
 
-    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor, token_bias=None):
-        """image, image_pe [1, C, h, w] or already as tokens [1, h*w, C] (one image for all
-        prompts); tokens [Q, T, C] -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
+    def prepare(self, image: torch.Tensor, image_pe: torch.Tensor) -> PreparedImage:
+        """The part of the work that depends on the image only: once per image, not per click.
+
+        image, image_pe [1, C, h, w] or already as tokens [1, h*w, C]."""
+        tokens = _as_tokens(image)
+        k = tokens + _as_tokens(image_pe)
+        first = self.layers[0]
+        t2i, i2t = first.cross_attn_token_to_image, first.cross_attn_image_to_token
+        return PreparedImage(tokens, t2i.project_keys(k), t2i.project_values(tokens), i2t.project_queries(k))
+
+    def forward(self, image: PreparedImage, image_pe: torch.Tensor, tokens: torch.Tensor, token_bias=None):
+        """image: prepare()'s result for the image (one image for all prompts), image_pe its
+        positional encoding; tokens [Q, T, C] -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
 
         token_bias [Q, T]: log multiplicity of each token where it is attended to, so that one
         token can stand for several identical ones (padding points) and a token weighted
         -inf is ignored; identical tokens stay identical through every block, so this is the
         same computation with fewer tokens."""
-        keys = _as_tokens(image)
         key_pe = _as_tokens(image_pe)
-        if not self.folded:  # the folded forms broadcast the shared image themselves
-            keys = keys.expand(tokens.shape[0], -1, -1)
+        keys = image.tokens  # [1, N, C]; the first block's output has the prompts' batch
         queries = tokens
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe, self.folded, token_bias)
+        for index, layer in enumerate(self.layers):
+            prepared = image if index == 0 else None
+            queries, keys = layer(queries, keys, tokens, key_pe, self.folded, token_bias, prepared)
         q = queries + tokens
         k = keys + key_pe
         final = self.final_attn_token_to_image

@@ -16,6 +16,11 @@ import torch
 from ..modelspec import IMAGE_SIZE, ModelSpec
 from ..models import build_model
 from ..models.attention import onnx_translation
+from ..models.two_way import PreparedImage
+from .graphs import PARTS
+
+# The decoder's inputs made by the prepare graph, once per image (PreparedImage's fields).
+IMAGE_INPUTS = ("image", "image_keys", "image_values", "image_queries")
 
 OPSET = 23  # the first opset with the standard Attention operator
 
@@ -32,24 +37,36 @@ class _Encoder(torch.nn.Module):
         return self.network.image_encoder(image).flatten(2).transpose(1, 2)
 
 
+class _Prepare(torch.nn.Module):
+    """The decoder's per-image part: its outputs are the decoder's image inputs."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, image_tokens):
+        return tuple(self.network.prepare(image_tokens))
+
+
 class _Decoder(torch.nn.Module):
     def __init__(self, network):
         super().__init__()
         self.network = network
 
-    def forward(self, embedding, coords, labels):
-        return self.network.decode(embedding, coords, labels)
+    def forward(self, tokens, keys, values, queries, coords, labels):
+        return self.network.decode_prepared(PreparedImage(tokens, keys, values, queries), coords, labels)
 
 
 class _DecoderMergedPadding(_Decoder):
     """EfficientSAM's decoder taking its padding points merged (onnx_runner.merge_padding)."""
 
-    def forward(self, embedding, coords, labels, point_log_counts):
-        return self.network.decode(embedding, coords, labels, point_log_counts)
+    def forward(self, tokens, keys, values, queries, coords, labels, point_log_counts):
+        image = PreparedImage(tokens, keys, values, queries)
+        return self.network.decode_prepared(image, coords, labels, point_log_counts)
 
 
-def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
-    """(encoder, decoder) templates for ``spec``, traced from a randomly initialised network."""
+def trace_templates(spec: ModelSpec) -> dict[str, onnx.ModelProto]:
+    """{part: template} for ``spec`` (graphs.PARTS), traced from a randomly initialised network."""
     network = build_model(spec.name)
     weight_names = set(network.state_dict())
     encoder = _export(
@@ -59,29 +76,41 @@ def trace_templates(spec: ModelSpec) -> tuple[onnx.ModelProto, onnx.ModelProto]:
         output_names=["image_tokens"],
         dynamic_shapes=None,
     )
-    # The decoder's cross-attentions in their folded form: about half the work per click.
+    image_tokens = torch.zeros(1, 64 * 64, 256)
+    prepare = _export(
+        _Prepare(network),
+        (image_tokens,),
+        input_names=["image_tokens"],
+        output_names=list(IMAGE_INPUTS),
+        dynamic_shapes=None,
+    )
+    # The decoder's later cross-attentions in their folded form: about half the work per click.
     network.mask_decoder.transformer.folded = True
     queries = torch.export.Dim("queries", min=1, max=4096)
     points = torch.export.Dim("points", min=1, max=256)
     per_point = {0: queries, 1: points}
-    example = (torch.zeros(1, 64 * 64, 256), torch.zeros(2, 3, 2), -torch.ones(2, 3))
+    with torch.no_grad():
+        image = tuple(network.prepare(image_tokens))
+    example = (*image, torch.zeros(2, 3, 2), -torch.ones(2, 3))
+    fixed = (None,) * len(image)
     if spec.fixed_points:  # padding merged: a variable number of points with weights
         decoder = _export(
             _DecoderMergedPadding(network),
             (*example, torch.zeros(2, 3)),
-            input_names=["image_tokens", "coords", "labels", "point_log_counts"],
+            input_names=[*IMAGE_INPUTS, "coords", "labels", "point_log_counts"],
             output_names=["lowres", "iou"],
-            dynamic_shapes=(None, per_point, per_point, per_point),
+            dynamic_shapes=(*fixed, per_point, per_point, per_point),
         )
     else:
         decoder = _export(
             _Decoder(network),
             example,
-            input_names=["image_tokens", "coords", "labels"],
+            input_names=[*IMAGE_INPUTS, "coords", "labels"],
             output_names=["lowres", "iou"],
-            dynamic_shapes=(None, per_point, per_point),
+            dynamic_shapes=(*fixed, per_point, per_point),
         )
-    return _as_template(encoder, weight_names), _as_template(decoder, weight_names)
+    traced = {"encoder": encoder, "prepare": prepare, "decoder": decoder}
+    return {part: _as_template(traced[part], weight_names) for part in PARTS}
 
 
 def _export(module, args, input_names, output_names, dynamic_shapes):

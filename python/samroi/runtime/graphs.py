@@ -2,9 +2,9 @@
 
 The templates (samroi/runtime/graphs/*.onnx, see samroi.runtime.export) take the
 checkpoint tensors as graph inputs named by their state_dict keys. ``build_onnx`` turns
-those inputs into initializers holding the checkpoint's arrays and writes encoder.onnx and
-decoder.onnx for one (model, checkpoint) pair, atomically: a folder is either complete or
-ignored and rebuilt.
+those inputs into initializers holding the checkpoint's arrays and writes encoder.onnx,
+prepare.onnx and decoder.onnx for one (model, checkpoint) pair, atomically: a folder is
+either complete or ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from ..paths import usual_permissions
 
 TEMPLATES = Path(__file__).with_name("graphs")
 COMPLETE = "complete.json"
+# encoder: image -> embedding; prepare: the decoder's work on an embedding that every click
+# on it shares (once per image); decoder: prompts -> masks.
+PARTS = ("encoder", "prepare", "decoder")
 
 # onnxruntime's fused MultiHeadAttention kernel (flash attention on CPUs) replaces the
 # standard Attention operator in the encoder: the same maths, measured about twice as fast
@@ -37,16 +40,17 @@ DEFAULT_ATTENTION = "mha"
 
 
 def template_path(spec: ModelSpec, part: str) -> Path:
-    """The committed template for ``part`` ("encoder" or "decoder") of ``spec``."""
+    """The committed template for ``part`` (one of PARTS) of ``spec``; the decoder's parts
+    are the same for all models of a family."""
     name = spec.name if part == "encoder" else spec.family
     return TEMPLATES / f"{name}-{part}.onnx"
 
 
 @functools.lru_cache(maxsize=None)
 def templates_digest(spec: ModelSpec) -> str:
-    """SHA-256 over ``spec``'s encoder and decoder templates (hex)."""
+    """SHA-256 over ``spec``'s templates (hex)."""
     digest = hashlib.sha256()
-    for part in ("encoder", "decoder"):
+    for part in PARTS:
         digest.update(template_path(spec, part).read_bytes())
     return digest.hexdigest()
 
@@ -59,12 +63,12 @@ def build_onnx(
     attention: str = DEFAULT_ATTENTION,
     source: str = "",
 ) -> dict[str, Path]:
-    """Write ``folder``/encoder.onnx and decoder.onnx for ``spec`` with the arrays of ``state``."""
+    """Write ``folder``/<part>.onnx for each of PARTS of ``spec`` with the arrays of ``state``."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=folder.name + ".", suffix=".part", dir=folder.parent))
     try:
-        for part in ("encoder", "decoder"):
+        for part in PARTS:
             model = onnx.load(template_path(spec, part))
             _fill(model, state, spec)
             if attention == "mha" and part == "encoder":
@@ -82,7 +86,7 @@ def build_onnx(
 
 
 def paths_in(folder: Path) -> dict[str, Path]:
-    return {"encoder": folder / "encoder.onnx", "decoder": folder / "decoder.onnx"}
+    return {part: folder / f"{part}.onnx" for part in PARTS}
 
 
 def is_complete(folder: Path) -> bool:

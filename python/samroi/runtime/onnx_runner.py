@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import onnxruntime as ort
@@ -32,42 +35,89 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
 
 
 class OnnxRunner:
-    def __init__(self, spec: ModelSpec, encoder: Path, decoder: Path, threads: int | None = None, identity: str | None = None):
+    """Encoder and decoder graphs of one checkpoint (graphs.paths_in of its folder)."""
+
+    def __init__(self, spec: ModelSpec, files: Mapping[str, Path], threads: int | None = None, identity: str | None = None):
         self.spec = spec
         # Names the weights in embedding-cache keys: the checkpoint's identity when known.
-        self.identity = identity or Path(encoder).parent.name
+        self.identity = identity or Path(files["encoder"]).parent.name
         self.threads = threads or default_threads()
         options = session_options(self.threads)
         providers = ["CPUExecutionProvider"]
-        self._encoder = ort.InferenceSession(str(encoder), options, providers=providers)
+        self._encoder = ort.InferenceSession(str(files["encoder"]), options, providers=providers)
+        self._prepare = ort.InferenceSession(str(files["prepare"]), options, providers=providers)
         # onnxruntime fuses each residual Add into the LayerNorm after it (SkipLayerNormalization);
         # for the decoder's 4096 x 256 image tokens that kernel measured slower than the two ops.
         self._decoder = ort.InferenceSession(
-            str(decoder), options, providers=providers, disabled_optimizers=["SkipLayerNormFusion"]
+            str(files["decoder"]), options, providers=providers, disabled_optimizers=["SkipLayerNormFusion"]
         )
         self._merges_padding = any(i.name == "point_log_counts" for i in self._decoder.get_inputs())
+        self._prepared = PreparedImages(self._prepare)
 
     @classmethod
     def for_checkpoint(cls, spec: ModelSpec, checkpoint=None, threads: int | None = None, attention: str = graphs.DEFAULT_ATTENTION):
         folder = ensure_onnx(spec, checkpoint, attention=attention)
-        files = graphs.paths_in(folder)
-        return cls(spec, files["encoder"], files["decoder"], threads=threads, identity=folder.name)
+        return cls(spec, graphs.paths_in(folder), threads=threads, identity=folder.name)
 
     def encode(self, x: np.ndarray) -> np.ndarray:
-        """The embedding [1, 256, 64, 64], a view of the encoder's channels-last output."""
+        """The embedding [1, 256, 64, 64], a read-only view of the encoder's channels-last output."""
         tokens = self._encoder.run(None, {"image": np.ascontiguousarray(x, dtype=np.float32)})[0]
+        tokens.flags.writeable = False  # so that decode() may keep what it derives from it
         batch, pixels, channels = tokens.shape
         side = int(round(pixels**0.5))
         return tokens.transpose(0, 2, 1).reshape(batch, channels, side, side)
 
     def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
-        feed = {"image_tokens": _image_tokens(embedding)}
+        feed = self._prepared.get(embedding)
         if self._merges_padding:
             coords, labels, feed["point_log_counts"] = merge_padding(coords, labels)
         feed["coords"] = np.ascontiguousarray(coords, dtype=np.float32)
         feed["labels"] = np.ascontiguousarray(labels, dtype=np.float32)
         lowres, iou = self._decoder.run(None, feed)
         return lowres, iou
+
+
+class PreparedImages:
+    """The prepare graph's outputs for the last few read-only embeddings decoded.
+
+    Clicks come in runs on one image (or tile), so a handful of entries serves them all.
+    An entry is found by the embedding's memory and holds a reference to the embedding, so
+    the memory cannot be reused for another image while the entry lives. Only read-only
+    embeddings (encode()'s and the embedding cache's) are kept: the values of a writable
+    array may change between calls.
+    """
+
+    def __init__(self, session: ort.InferenceSession, size: int = 4):
+        self._session = session
+        # EfficientSAM's prepare graph passes its input on as its "image" output, whose name
+        # the input then takes.
+        self._input = session.get_inputs()[0].name
+        self._names = [o.name for o in session.get_outputs()]
+        self._size = size
+        self._entries: OrderedDict[tuple, tuple[np.ndarray, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, embedding: np.ndarray) -> dict[str, np.ndarray]:
+        """A new feed dict holding the decoder's image inputs for ``embedding``."""
+        embedding = np.asarray(embedding)
+        if embedding.flags.writeable:
+            return dict(self._run(embedding))
+        key = (embedding.__array_interface__["data"][0], embedding.shape, embedding.strides, embedding.dtype.str)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return dict(entry[1])
+        prepared = self._run(embedding)
+        with self._lock:
+            self._entries[key] = (embedding, prepared)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return dict(prepared)
+
+    def _run(self, embedding: np.ndarray) -> dict[str, np.ndarray]:
+        outputs = self._session.run(None, {self._input: _image_tokens(embedding)})
+        return dict(zip(self._names, outputs))
 
 
 def _image_tokens(embedding: np.ndarray) -> np.ndarray:
@@ -117,7 +167,7 @@ def onnx_folder(spec: ModelSpec, identity: str, attention: str = graphs.DEFAULT_
 
 
 def ensure_onnx(spec: ModelSpec, checkpoint=None, attention: str = graphs.DEFAULT_ATTENTION, force: bool = False) -> Path:
-    """The folder with encoder.onnx and decoder.onnx for the checkpoint, built if missing."""
+    """The folder with the checkpoint's graphs (graphs.paths_in), built if missing."""
     from .. import weights
     from ..checkpoint import load_state
 
