@@ -2,7 +2,10 @@
 
 Every (model, runtime) pair is measured in a fresh subprocess, so its peak memory is its
 own and one runtime's threads do not disturb another's. Latencies are medians after a
-warm-up. The encoder's achieved GFLOP/s is its multiply-add count (read from the ONNX graph)
+warm-up. A model's runtimes are measured in rounds, one after the other and in alternating
+order, and each figure is the median over the rounds: a machine whose speed drifts (shared
+cloud CPUs do, by 30% within minutes) then slows both sides of a comparison alike, and the
+onnx/torch ratio is the median of the ratios measured in the same round. The encoder's achieved GFLOP/s is its multiply-add count (read from the ONNX graph)
 over its median time, shown next to a measured fp32 matrix product: the ceiling.
 
 Speed does not depend on the weights' values, so a model without an installed checkpoint
@@ -165,8 +168,12 @@ def measure_one(model: str, runtime: str, checkpoint: str | None, runs: int, thr
     }
 
 
-def run(models, runtimes, runs: int = 5, threads: int | None = None, checkpoints: dict | None = None, progress=print) -> dict:
-    """Measure every pair in a subprocess; returns the full report (also printed as a table)."""
+def run(
+    models, runtimes, runs: int = 5, threads: int | None = None, checkpoints: dict | None = None,
+    rounds: int = 3, progress=print,
+) -> dict:
+    """Measure every pair in a subprocess, ``rounds`` times; returns the full report (also
+    printed as a table)."""
     from .runtime.onnx_runner import default_threads
 
     threads = threads or default_threads()
@@ -182,29 +189,61 @@ def run(models, runtimes, runs: int = 5, threads: int | None = None, checkpoints
             "python": platform.python_version(),
         },
         "matmul_gflops": ceiling,
+        "rounds": rounds,
         "results": [],
     }
-    gflop_cache: dict[str, float] = {}
     for model in models:
+        measured: dict[str, list[dict]] = {runtime: [] for runtime in runtimes}
+        errors: dict[str, str] = {}
+        for round_index in range(rounds):
+            order = list(runtimes) if round_index % 2 == 0 else list(reversed(runtimes))
+            for runtime in order:
+                if runtime in errors:
+                    continue
+                progress(f"{model} on {runtime}, round {round_index + 1}/{rounds} ...")
+                row = _measure_in_child(model, runtime, runs, threads, checkpoints.get(model))
+                if "error" in row:
+                    errors[runtime] = row["error"]
+                else:
+                    measured[runtime].append(row)
+        gflop = None
         for runtime in runtimes:
-            progress(f"{model} on {runtime} ...")
-            args = [sys.executable, "-m", "samroi.bench", model, runtime, str(runs), str(threads), checkpoints.get(model) or ""]
-            child = subprocess.run(args, capture_output=True, text=True)
-            if child.returncode != 0:
-                tail = (child.stderr.strip().splitlines() or ["no output"])[-1]
-                report["results"].append({"model": model, "runtime": runtime, "error": tail})
+            if runtime in errors:
+                report["results"].append({"model": model, "runtime": runtime, "error": errors[runtime]})
                 continue
-            row = json.loads(child.stdout.strip().splitlines()[-1])
-            if model not in gflop_cache:
-                gflop_cache[model] = _encoder_gflop_for(model)
-            row["encoder_gflop"] = gflop_cache[model]
-            row["encoder_gflops_achieved"] = gflop_cache[model] / row["encode_s"]
+            row = _median_row(measured[runtime])
+            gflop = gflop or _encoder_gflop_for(model)
+            row["encoder_gflop"] = gflop
+            row["encoder_gflops_achieved"] = gflop / row["encode_s"]
             report["results"].append(row)
-    for model in models:
-        rows = {r["runtime"]: r for r in report["results"] if r["model"] == model and "error" not in r}
-        if "onnx" in rows and "torch" in rows:
-            rows["onnx"]["encode_vs_torch"] = rows["onnx"]["encode_s"] / rows["torch"]["encode_s"]
+        pairs = list(zip(measured.get("onnx", []), measured.get("torch", [])))
+        if pairs and not errors:
+            ratios = [o["encode_s"] / t["encode_s"] for o, t in pairs]
+            onnx_row = next(r for r in report["results"] if r["model"] == model and r["runtime"] == "onnx")
+            onnx_row["encode_vs_torch"] = statistics.median(ratios)
+            onnx_row["encode_vs_torch_rounds"] = ratios
     return report
+
+
+def _measure_in_child(model: str, runtime: str, runs: int, threads: int, checkpoint: str | None) -> dict:
+    args = [sys.executable, "-m", "samroi.bench", model, runtime, str(runs), str(threads), checkpoint or ""]
+    child = subprocess.run(args, capture_output=True, text=True)
+    if child.returncode != 0:
+        tail = (child.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"model": model, "runtime": runtime, "error": tail}
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _median_row(rows: list[dict]) -> dict:
+    """One row for a (model, runtime) from its rounds: medians of the times, the largest
+    peak memory, and every round's own figures."""
+    row = dict(rows[0])
+    for key in ("encode_s", "decode_ms", "decode_16_boxes_ms"):
+        row[key] = statistics.median(r[key] for r in rows)
+    row["peak_rss_mb"] = max(r["peak_rss_mb"] for r in rows)
+    row["encode_runs_s"] = [t for r in rows for t in r["encode_runs_s"]]
+    row["rounds"] = [{k: r[k] for k in ("encode_s", "decode_ms", "decode_16_boxes_ms", "peak_rss_mb")} for r in rows]
+    return row
 
 
 def _encoder_gflop_for(model: str) -> float:
@@ -219,16 +258,19 @@ def _encoder_gflop_for(model: str) -> float:
 def format_table(report: dict) -> str:
     lines = [
         f"fp32 matrix product: {report['matmul_gflops']:.0f} GFLOP/s on {report['machine']['threads']} threads "
-        f"({report['machine']['processor']})",
+        f"({report['machine']['processor']}); medians over {report.get('rounds', 1)} round(s), runtimes alternating",
         "",
-        "| model | runtime | weights | encode (s) | vs torch | encoder GFLOP/s (of ceiling) | decode 1 point (ms) | decode 16 boxes (ms) | peak RSS (MB) |",
+        "| model | runtime | weights | encode (s) | vs torch (each round) | encoder GFLOP/s (of ceiling) | decode 1 point (ms) | decode 16 boxes (ms) | peak RSS (MB) |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         if "error" in r:
             lines.append(f"| {r['model']} | {r['runtime']} | failed: {r['error']} |||||||")
             continue
-        ratio = f"{r['encode_vs_torch']:.2f}x" if "encode_vs_torch" in r else ""
+        ratio = ""
+        if "encode_vs_torch" in r:
+            each = ", ".join(f"{x:.2f}" for x in r["encode_vs_torch_rounds"])
+            ratio = f"{r['encode_vs_torch']:.2f}x" + (f" ({each})" if len(r["encode_vs_torch_rounds"]) > 1 else "")
         share = r["encoder_gflops_achieved"] / report["matmul_gflops"]
         lines.append(
             f"| {r['model']} | {r['runtime']} | {r['weights']} | {r['encode_s']:.2f} | {ratio} | "

@@ -15,12 +15,20 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "bench",
         help="measure encode/decode latency, memory and GFLOP/s of the models here",
-        description="Measure every model on every runtime in a fresh process (medians after a warm-up). "
+        description="Measure every model on every runtime in a fresh process (medians after a warm-up), "
+        "in rounds that alternate the runtimes' order. "
         "Models without installed weights are timed with random weights of the official layout.",
     )
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS), metavar="MODEL")
     p.add_argument("--runtimes", nargs="+", default=list(RUNTIMES), choices=list(RUNTIMES), metavar="RUNTIME")
     p.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default 5)")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure each model's runtimes this many times, alternating their order; figures are "
+        "medians over the rounds (default 3)",
+    )
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all this process may use)")
     p.add_argument(
         "--checkpoint",
@@ -60,6 +68,9 @@ def run(args) -> int:
         checkpoints[model] = path
     if args.runs < 1:
         raise InputError("--runs must be at least 1")
+    if args.rounds < 1:
+        raise InputError("--rounds must be at least 1")
+
     def say(message):
         print(message, file=sys.stderr)
 
@@ -67,7 +78,7 @@ def run(args) -> int:
     tables = []
     if not args.skip_models:
         report = bench.run(args.models, args.runtimes, runs=args.runs, threads=args.threads,
-                           checkpoints=checkpoints, progress=say)
+                           checkpoints=checkpoints, rounds=args.rounds, progress=say)
         tables.append(bench.format_table(report))
     if args.engine:
         from .. import bench_engine

@@ -9,7 +9,7 @@ from ..runtime import graphs
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "export",
-        help="write the encoder and decoder ONNX files of a checkpoint into the cache",
+        help="write the ONNX graphs of a checkpoint (encoder, the decoder's per-image part, decoder) into the cache",
         description="Fill samroi's ONNX graphs with a checkpoint's weights (no torch needed) and "
         "store them in the model cache, where the onnx runtime finds them.",
     )
