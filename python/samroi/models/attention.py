@@ -31,15 +31,43 @@ def _(q, k, v, num_heads):
     return torch.empty_like(q)
 
 
+@torch.library.custom_op("samroi::biased_multi_head_attention", mutates_args=())
+def biased_multi_head_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Tensor, num_heads: int
+) -> torch.Tensor:
+    """multi_head_attention with ``bias`` [1, heads, N_q, N_k] added to every window's scores
+    (TinyViT's learned position bias); exported as Attention with an additive mask."""
+    batch, n_q, channels = q.shape
+    n_k = k.shape[1]
+    head_dim = channels // num_heads
+    qh = q.reshape(batch, n_q, num_heads, head_dim).transpose(1, 2)
+    kh = k.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
+    vh = v.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
+    weights = torch.softmax((qh @ kh.transpose(-2, -1)) * head_dim**-0.5 + bias, dim=-1)
+    return (weights @ vh).transpose(1, 2).reshape(batch, n_q, channels)
+
+
+@biased_multi_head_attention.register_fake
+def _(q, k, v, bias, num_heads):
+    return torch.empty_like(q)
+
+
 def onnx_translation():
-    """The torch.onnx custom translation table entry for multi_head_attention (needs onnxscript)."""
+    """The torch.onnx custom translation table entries for the attention operators (needs onnxscript)."""
     from onnxscript import opset23 as op
 
     def attention(q, k, v, num_heads: int):
         outputs = op.Attention(q, k, v, q_num_heads=num_heads, kv_num_heads=num_heads)
         return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
 
-    return {torch.ops.samroi.multi_head_attention.default: attention}
+    def biased_attention(q, k, v, bias, num_heads: int):
+        outputs = op.Attention(q, k, v, bias, q_num_heads=num_heads, kv_num_heads=num_heads)
+        return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+
+    return {
+        torch.ops.samroi.multi_head_attention.default: attention,
+        torch.ops.samroi.biased_multi_head_attention.default: biased_attention,
+    }
 
 
 class ProjectedAttention(torch.nn.Module):

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .attention import biased_multi_head_attention
 from .layers import Upsample2x, layer_norm_channels_last, mask_logits
 from .two_way import PreparedImage, TwoWayTransformer
 
@@ -164,7 +165,6 @@ class WindowAttention(nn.Module):
         super().__init__()
         self.heads = heads
         self.head_dim = dim // heads
-        self.scale = self.head_dim**-0.5
         self.n = window * window
         self.norm = nn.LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
@@ -177,16 +177,13 @@ class WindowAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b = x.shape[0]
         x = self.norm(x)
-        # per head the channels are laid out [q (hd), k (hd), v (hd)]
-        # One transpose to [3, B, heads, N, hd], then three contiguous blocks (slicing the
-        # permuted tensor instead costs three strided copies in onnxruntime).
+        # per head the channels are laid out [q (hd), k (hd), v (hd)]; q, k and v as
+        # [B, N, heads * hd], the layout of the attention operator, which splits the heads itself
         qkv = self.qkv(x).view(b, self.n, self.heads, 3, self.head_dim)
-        q, k, v = qkv.permute(3, 0, 2, 1, 4).unbind(0)
+        q, k, v = (t.reshape(b, self.n, self.heads * self.head_dim) for t in qkv.unbind(3))
         # gathered from the parameter at every call: no cache that could go stale
         bias = self.attention_biases[:, self.attention_bias_idxs]  # [heads, N, N]
-        attn = (q @ k.transpose(-2, -1)) * self.scale + bias
-        attn = attn.softmax(dim=-1)
-        out = (attn @ v).transpose(1, 2).reshape(b, self.n, self.heads * self.head_dim)
+        out = biased_multi_head_attention(q, k, v, bias[None], self.heads)
         return self.proj(out)
 
 
