@@ -175,15 +175,18 @@ class WindowAttention(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b = x.shape[0]
         x = self.norm(x)
-        # per head the channels are laid out [q (hd), k (hd), v (hd)]; q, k and v as
-        # [B, N, heads * hd], the layout of the attention operator, which splits the heads itself
-        qkv = self.qkv(x).view(b, self.n, self.heads, 3, self.head_dim)
-        q, k, v = (t.reshape(b, self.n, self.heads * self.head_dim) for t in qkv.unbind(3))
+        # The qkv projection's outputs are laid out per head as [q (hd), k (hd), v (hd)]. Its
+        # weight rows regrouped into three projections give q, k and v directly as [B, N,
+        # heads * hd], the attention operator's layout (onnxruntime folds the regrouping once;
+        # splitting the projected tensor instead copied it at every call).
+        dim = self.heads * self.head_dim
+        weight = self.qkv.weight.view(self.heads, 3, self.head_dim, dim)
+        bias = self.qkv.bias.view(self.heads, 3, self.head_dim)
+        q, k, v = (F.linear(x, weight[:, i].reshape(dim, dim), bias[:, i].reshape(dim)) for i in range(3))
         # gathered from the parameter at every call: no cache that could go stale
-        bias = self.attention_biases[:, self.attention_bias_idxs]  # [heads, N, N]
-        out = biased_multi_head_attention(q, k, v, bias[None], self.heads)
+        position_bias = self.attention_biases[:, self.attention_bias_idxs]  # [heads, N, N]
+        out = biased_multi_head_attention(q, k, v, position_bias[None], self.heads)
         return self.proj(out)
 
 
