@@ -14,16 +14,21 @@ from __future__ import annotations
 import torch
 
 
-@torch.library.custom_op("samroi::multi_head_attention", mutates_args=())
-def multi_head_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, num_heads: int) -> torch.Tensor:
+def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, num_heads: int, bias=None) -> torch.Tensor:
     batch, n_q, channels = q.shape
     n_k = k.shape[1]
     head_dim = channels // num_heads
     qh = q.reshape(batch, n_q, num_heads, head_dim).transpose(1, 2)
     kh = k.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
     vh = v.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
-    weights = torch.softmax((qh @ kh.transpose(-2, -1)) * head_dim**-0.5, dim=-1)
+    scores = (qh @ kh.transpose(-2, -1)) * head_dim**-0.5
+    weights = torch.softmax(scores if bias is None else scores + bias, dim=-1)
     return (weights @ vh).transpose(1, 2).reshape(batch, n_q, channels)
+
+
+@torch.library.custom_op("samroi::multi_head_attention", mutates_args=())
+def multi_head_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, num_heads: int) -> torch.Tensor:
+    return _attention(q, k, v, num_heads)
 
 
 @multi_head_attention.register_fake
@@ -37,14 +42,7 @@ def biased_multi_head_attention(
 ) -> torch.Tensor:
     """multi_head_attention with ``bias`` [1, heads, N_q, N_k] added to every window's scores
     (TinyViT's learned position bias); exported as Attention with an additive mask."""
-    batch, n_q, channels = q.shape
-    n_k = k.shape[1]
-    head_dim = channels // num_heads
-    qh = q.reshape(batch, n_q, num_heads, head_dim).transpose(1, 2)
-    kh = k.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
-    vh = v.reshape(batch, n_k, num_heads, head_dim).transpose(1, 2)
-    weights = torch.softmax((qh @ kh.transpose(-2, -1)) * head_dim**-0.5 + bias, dim=-1)
-    return (weights @ vh).transpose(1, 2).reshape(batch, n_q, channels)
+    return _attention(q, k, v, num_heads, bias)
 
 
 @biased_multi_head_attention.register_fake

@@ -165,7 +165,6 @@ class WindowAttention(nn.Module):
         super().__init__()
         self.heads = heads
         self.head_dim = dim // heads
-        self.n = window * window
         self.norm = nn.LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)

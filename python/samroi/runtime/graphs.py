@@ -33,8 +33,9 @@ PARTS = ("encoder", "prepare", "decoder")
 
 # onnxruntime's fused MultiHeadAttention kernel (flash attention on CPUs) replaces the
 # standard Attention operator in the encoder where it has no bias: the same maths, measured
-# about twice as fast for EfficientSAM's 4096 tokens. The decoder keeps the standard operator: for its shapes (a few tokens
-# against 4096 image tokens) the fused kernel measured five times slower.
+# about twice as fast for EfficientSAM's 4096 tokens. MobileSAM's biased window attentions
+# and the decoder keep the standard operator: for the decoder's shapes (a few tokens against
+# 4096 image tokens) the fused kernel measured five times slower.
 ATTENTION_KERNELS = ("mha", "standard")
 DEFAULT_ATTENTION = "mha"
 
