@@ -5,8 +5,9 @@ own and one runtime's threads do not disturb another's. Latencies are medians af
 warm-up. A model's runtimes are measured in rounds, one after the other and in alternating
 order, and each figure is the median over the rounds: a machine whose speed drifts (shared
 cloud CPUs do, by 30% within minutes) then slows both sides of a comparison alike, and the
-onnx/torch ratio is the median of the ratios measured in the same round. The encoder's achieved GFLOP/s is its multiply-add count (read from the ONNX graph)
-over its median time, shown next to a measured fp32 matrix product: the ceiling.
+onnx/torch ratio is the median of the ratios measured in the same round. The encoder's
+achieved GFLOP/s is its multiply-add count (read from the ONNX graph) over its median time,
+shown next to a measured fp32 matrix product: the ceiling.
 
 Speed does not depend on the weights' values, so a model without an installed checkpoint
 is measured with random weights of the official layout (marked "random" in the table).
@@ -207,21 +208,20 @@ def run(
                 else:
                     measured[runtime].append(row)
         gflop = None
+        rows = {}
         for runtime in runtimes:
             if runtime in errors:
                 report["results"].append({"model": model, "runtime": runtime, "error": errors[runtime]})
                 continue
-            row = _median_row(measured[runtime])
+            row = rows[runtime] = _median_row(measured[runtime])
             gflop = gflop or _encoder_gflop_for(model)
             row["encoder_gflop"] = gflop
             row["encoder_gflops_achieved"] = gflop / row["encode_s"]
             report["results"].append(row)
-        pairs = list(zip(measured.get("onnx", []), measured.get("torch", [])))
-        if pairs and not errors:
-            ratios = [o["encode_s"] / t["encode_s"] for o, t in pairs]
-            onnx_row = next(r for r in report["results"] if r["model"] == model and r["runtime"] == "onnx")
-            onnx_row["encode_vs_torch"] = statistics.median(ratios)
-            onnx_row["encode_vs_torch_rounds"] = ratios
+        if "onnx" in rows and "torch" in rows:
+            ratios = [o["encode_s"] / t["encode_s"] for o, t in zip(measured["onnx"], measured["torch"])]
+            rows["onnx"]["encode_vs_torch"] = statistics.median(ratios)
+            rows["onnx"]["encode_vs_torch_rounds"] = ratios
     return report
 
 

@@ -35,7 +35,8 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
 
 
 class OnnxRunner:
-    """Encoder and decoder graphs of one checkpoint (graphs.paths_in of its folder)."""
+    """The graphs of one checkpoint (graphs.paths_in of its folder): encoder, the decoder's
+    per-image part (prepare) and decoder."""
 
     def __init__(self, spec: ModelSpec, files: Mapping[str, Path], threads: int | None = None, identity: str | None = None):
         self.spec = spec
@@ -101,7 +102,7 @@ class PreparedImages:
         """A new feed dict holding the decoder's image inputs for ``embedding``."""
         embedding = np.asarray(embedding)
         if embedding.flags.writeable:
-            return dict(self._run(embedding))
+            return self._run(embedding)
         key = (embedding.__array_interface__["data"][0], embedding.shape, embedding.strides, embedding.dtype.str)
         with self._lock:
             entry = self._entries.get(key)
@@ -116,6 +117,7 @@ class PreparedImages:
         return dict(prepared)
 
     def _run(self, embedding: np.ndarray) -> dict[str, np.ndarray]:
+        """A new dict of the prepare graph's outputs by name."""
         outputs = self._session.run(None, {self._input: _image_tokens(embedding)})
         return dict(zip(self._names, outputs))
 
