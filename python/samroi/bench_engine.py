@@ -156,8 +156,8 @@ class _ObjectShapedLogits:
             self.logits.append((ry_inv @ np.clip(signed, -8, 8) @ rx_inv.T).astype(np.float32))
         self._current = None
 
-    def _replaced(self, embedding, coords, labels):
-        lowres, iou = self._decode(embedding, coords, labels)
+    def _replaced(self, embedding, coords, labels, masks):
+        lowres, iou = self._decode(embedding, coords, labels, masks)
         self.random_areas.append(float((lowres > 0).mean()))
         lowres = np.broadcast_to(self._current, lowres.shape).copy()
         return lowres, iou

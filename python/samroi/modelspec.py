@@ -12,6 +12,14 @@ from dataclasses import dataclass
 
 from .errors import InputError
 
+# Which of the decoder's four mask tokens a call turns into masks: token indices (0 is the
+# single-mask output, 1..3 the multimask outputs, in every model here), or BEST_MULTIMASK
+# for the multimask output with the highest predicted IoU, chosen inside the decoder.
+ALL_MASKS = (0, 1, 2, 3)
+MULTIMASK = (1, 2, 3)
+SINGLE_MASK = (0,)
+BEST_MULTIMASK = -1
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -400,8 +400,9 @@ def _largest_component(mask: np.ndarray):
         return None, (0, 0)
     if count == 1:
         return mask, (0, 0)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
+    # Counting the foreground's labels only: a noisy mask covers a fraction of its box,
+    # and bincount's cast to intp costs as much as the count.
+    sizes = np.bincount(labels[mask], minlength=count + 1)
     biggest = int(np.argmax(sizes))
     component = labels == biggest
     rows = np.flatnonzero(component.any(axis=1))

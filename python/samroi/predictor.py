@@ -18,6 +18,7 @@ import numpy as np
 
 from . import preprocess
 from .errors import PromptError
+from .modelspec import BEST_MULTIMASK, MULTIMASK, SINGLE_MASK
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Prompt:
 
 @dataclass
 class Prediction:
-    """Masks of one prompt in decoder order (not sorted), with their predicted IoU."""
+    """Masks of one prompt in decoder order (not sorted), with their predicted IoU; only the
+    best one when predicted with best_only."""
 
     lowres: np.ndarray  # [M, 256, 256] logits
     iou: np.ndarray  # [M]
@@ -71,11 +73,16 @@ class Predictor:
         self.embedding = embedding
         self.height, self.width = int(height), int(width)
 
-    def predict(self, points=None, labels=None, box=None, multimask: bool = True) -> Prediction:
-        return self.predict_batch([Prompt(points, labels, box)], multimask)[0]
+    def predict(self, points=None, labels=None, box=None, multimask: bool = True, best_only: bool = False) -> Prediction:
+        return self.predict_batch([Prompt(points, labels, box)], multimask, best_only)[0]
 
-    def predict_batch(self, prompts: list[Prompt], multimask: bool = True) -> list[Prediction]:
-        """Decode several objects; prompts with the same number of points share one decoder call."""
+    def predict_batch(self, prompts: list[Prompt], multimask: bool = True, best_only: bool = False) -> list[Prediction]:
+        """Decode several objects; prompts with the same number of points share one decoder call.
+
+        multimask: the three multimask outputs instead of the single-mask one. best_only: only
+        the multimask output with the highest predicted IoU, which the decoder then computes
+        alone (a click needs no more).
+        """
         if self.embedding is None:
             raise RuntimeError("set_image() first")
         prepared = [
@@ -86,14 +93,21 @@ class Predictor:
         groups: dict[int, list[int]] = {}
         for index, (coords, _) in enumerate(prepared):
             groups.setdefault(len(coords), []).append(index)
-        chosen = slice(1, 4) if multimask else slice(0, 1)
+        masks = SINGLE_MASK if not multimask else (BEST_MULTIMASK,) if best_only else MULTIMASK
         for members in groups.values():
             coords = np.stack([prepared[i][0] for i in members])
             labels = np.stack([prepared[i][1] for i in members])
-            lowres, iou = self.runner.decode(self.embedding, coords, labels)
+            lowres, iou = self.runner.decode(self.embedding, coords, labels, masks)
             for row, index in enumerate(members):
-                results[index] = Prediction(lowres[row, chosen], iou[row, chosen], self.height, self.width, self.spec)
+                results[index] = Prediction(lowres[row], _scores(iou[row], masks), self.height, self.width, self.spec)
         return results
+
+
+def _scores(iou: np.ndarray, masks: tuple[int, ...]) -> np.ndarray:
+    """The predicted IoU of the masks a decoder call made for ``masks``, from all four."""
+    if masks == (BEST_MULTIMASK,):
+        return iou[list(MULTIMASK)].max(keepdims=True)
+    return iou[list(masks)]
 
 
 def check_prompt(spec, prompt: Prompt, height: int, width: int) -> None:

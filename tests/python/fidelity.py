@@ -75,3 +75,43 @@ def check_case_end_to_end(predictor, ref: dict, case: int) -> None:
         assert np.abs(logits - ref[key]).max() <= TOL_LOGITS_FULL
         differing = masks != expected
         assert np.all(np.abs(ref[key][differing]) <= TOL_LOGITS_FULL)
+
+
+def best_only_prompts(ref: dict) -> list:
+    """The fixture's point and box cases and clicks on a grid over its image."""
+    from samroi.predictor import Prompt
+
+    height, width = ref["image"].shape[:2]
+    prompts = [Prompt(**case_prompt(ref, case)) for case in range(4)]
+    prompts += [
+        Prompt(points=np.array([[x, y]], np.float64), labels=np.array([1]))
+        for x in np.linspace(0, width - 1, 4)
+        for y in np.linspace(0, height - 1, 3)
+    ]
+    return prompts
+
+
+def with_iou_recentred(state: dict, scores: np.ndarray) -> dict:
+    """The checkpoint with the IoU head's multimask output biases shifted by minus each
+    output's median score over ``scores`` [N, 3]. The random weights rank the same output
+    first for every prompt; recentred, the prompts decide, so that a batch has objects with
+    different best outputs."""
+    key = [k for k in state if "iou_prediction_head" in k and k.endswith("bias")][-1]
+    bias = np.array(state[key], np.float32)
+    bias[1:4] -= np.median(scores, axis=0).astype(np.float32)
+    return {**state, key: bias}
+
+
+def check_best_only(predictor, prompts: list) -> None:
+    """best_only gives each object of a batch its best multimask output and score, computed
+    alone; the objects must have different best outputs, so that a choice made for the wrong
+    object, or the same for all, fails."""
+    everything = predictor.predict_batch(prompts)
+    best = predictor.predict_batch(prompts, best_only=True)
+    assert len({full.best for full in everything}) > 1
+    for full, alone in zip(everything, best):
+        assert alone.lowres.shape == (1, *full.lowres.shape[1:])
+        assert np.abs(alone.lowres[0] - full.lowres[full.best]).max() <= TOL_LOWRES_DECODER
+        assert alone.iou.tolist() == [full.iou.max()]
+    single = predictor.predict_batch(prompts[:2], multimask=False, best_only=True)
+    assert [s.lowres.shape[0] for s in single] == [1, 1]

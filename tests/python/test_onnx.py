@@ -26,10 +26,13 @@ from fidelity import (
     TOL_EMBEDDING,
     TOL_IOU,
     TOL_LOWRES_DECODER,
+    best_only_prompts,
     case_prompt,
+    check_best_only,
     check_case_end_to_end,
     fixture_rgb,
     load_fixture,
+    with_iou_recentred,
 )
 
 MODELS = ("efficientsam-ti", "mobilesam")
@@ -68,6 +71,22 @@ def test_decoder_on_official_embedding(runner, reference_dir):
     batch = predictor.predict_batch([Prompt(box=box) for box in ref["batch_boxes"]])
     assert np.abs(np.stack([r.lowres for r in batch]) - ref["batch_lowres"]).max() <= TOL_LOWRES_DECODER
     assert np.abs(np.stack([r.iou for r in batch]) - ref["batch_iou"]).max() <= TOL_IOU
+
+
+def test_a_click_computes_only_its_best_mask(runner, reference_dir, tmp_path):
+    from samroi.checkpoint import load_state
+
+    spec = runner.spec
+    ref = load_fixture(reference_dir, spec, "dsb_fluo_d01")
+    prompts = best_only_prompts(ref)
+    predictor = Predictor(runner)
+    predictor.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    scores = np.stack([p.iou for p in predictor.predict_batch(prompts)])
+    state = with_iou_recentred(load_state(reference_dir / CHECKPOINTS[spec.name], spec), scores)
+    graphs.build_onnx(spec, state, tmp_path / "graphs")
+    varied = Predictor(OnnxRunner(spec, graphs.paths_in(tmp_path / "graphs"), threads=2))
+    varied.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    check_best_only(varied, prompts)
 
 
 def test_each_image_gets_its_own_masks_when_clicks_alternate(runner, reference_dir):

@@ -563,10 +563,10 @@ class BlobRunner:
     def encode(self, x):
         return np.zeros((1, 256, 64, 64), np.float32)
 
-    def decode(self, embedding, coords, labels):
+    def decode(self, embedding, coords, labels, masks=(0, 1, 2, 3)):
         q = coords.shape[0]
         grid = (np.arange(256) + 0.5) * 4  # low-res cell centres in the 1024 input
-        lowres = np.empty((q, 4, 256, 256), np.float32)
+        lowres = np.empty((q, len(masks), 256, 256), np.float32)
         for i in range(q):
             x, y = coords[i, 0] + 0.5
             d = np.hypot(grid[None, :] - (x + self.offset), grid[:, None] - y)

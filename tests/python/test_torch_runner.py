@@ -13,7 +13,16 @@ from samroi.predictor import Predictor  # noqa: E402
 from samroi.runtime import graphs  # noqa: E402
 from samroi.runtime.torch_runner import TorchRunner  # noqa: E402
 
-from fidelity import CHECKPOINTS, TOL_EMBEDDING, check_case_end_to_end, fixture_rgb, load_fixture  # noqa: E402
+from fidelity import (  # noqa: E402
+    CHECKPOINTS,
+    TOL_EMBEDDING,
+    best_only_prompts,
+    check_best_only,
+    check_case_end_to_end,
+    fixture_rgb,
+    load_fixture,
+    with_iou_recentred,
+)
 
 
 @pytest.mark.parametrize("model", ["efficientsam-ti", "mobilesam"])
@@ -27,6 +36,23 @@ def test_torch_predictor_end_to_end(model, reference_dir):
     assert np.abs(embedding[0] - ref["embedding"]).max() <= TOL_EMBEDDING
     for case in range(5):
         check_case_end_to_end(predictor, ref, case)
+
+
+@pytest.mark.parametrize("model", ["efficientsam-ti", "mobilesam"])
+def test_torch_click_computes_only_its_best_mask(model, reference_dir):
+    from samroi.checkpoint import load_state
+    from samroi.runtime.torch_runner import build_network
+
+    spec = get_spec(model)
+    ref = load_fixture(reference_dir, spec, "dsb_fluo_d01")
+    prompts = best_only_prompts(ref)
+    state = load_state(reference_dir / CHECKPOINTS[model], spec)
+    predictor = Predictor(TorchRunner(spec, build_network(spec, state), threads=2))
+    predictor.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    scores = np.stack([p.iou for p in predictor.predict_batch(prompts)])
+    varied = Predictor(TorchRunner(spec, build_network(spec, with_iou_recentred(state, scores)), threads=2))
+    varied.set_embedding(ref["embedding"][None], *ref["image"].shape[:2])
+    check_best_only(varied, prompts)
 
 
 @pytest.mark.parametrize("model", ["efficientsam-ti", "efficientsam-s", "mobilesam"])

@@ -271,7 +271,8 @@ class Session:
         out: list[list[MaskResult]] = []
         for start in range(0, len(local), DECODE_CHUNK):
             _check(cancel)
-            for prediction in predictor.predict_batch(local[start : start + DECODE_CHUNK], options.multimask):
+            chunk = local[start : start + DECODE_CHUNK]
+            for prediction in predictor.predict_batch(chunk, options.multimask, best_only=not options.all_masks):
                 order = np.argsort(-prediction.iou, kind="stable")
                 chosen = order if options.all_masks else order[:1]
                 out.append([self._mask(prediction, int(m), window, options) for m in chosen])

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .layers import Upsample2x, group_norm_channels_last, mask_logits
+from .layers import Upsample2x, choose_masks, group_norm_channels_last, mask_logits
 from .attention import multi_head_attention
 from .two_way import PreparedImage, TwoWayTransformer
 
@@ -272,9 +272,10 @@ class MaskDecoder(nn.Module):
         )
         self.iou_prediction_head = MLPBlock(dim, dim, NUM_MASK_TOKENS, num_layers=2)
 
-    def forward(self, image: PreparedImage, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None):
+    def forward(self, image: PreparedImage, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None, masks=None):
         """image: the transformer's prepare() of the embedding, image_pe [1, 256, 64, 64],
-        sparse [Q, P, 256] -> (mask logits [Q, 4, 256, 256], IoU [Q, 4])."""
+        sparse [Q, P, 256], masks: None for all four, or the mask tokens [K] to compute
+        (layers.choose_masks) -> (mask logits [Q, 4 or K, 256, 256], IoU [Q, 4])."""
         nq = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         out_tokens = out_tokens.unsqueeze(0).expand(nq, -1, -1)
@@ -290,12 +291,14 @@ class MaskDecoder(nn.Module):
             [mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
             dim=1,
         )  # [Q, 4, 32]
-        (first, norm, _), (second, _) = self.final_output_upscaling_layers  # ConvT GN GELU, ConvT GELU
-        masks = mask_logits(
-            src, GRID, first, lambda y: group_norm_channels_last(norm, y), second, hyper_in
-        )
         iou = self.iou_prediction_head(iou_token_out)
-        return masks, iou
+        if masks is not None:
+            hyper_in = choose_masks(hyper_in, iou, masks)
+        (first, norm, _), (second, _) = self.final_output_upscaling_layers  # ConvT GN GELU, ConvT GELU
+        logits = mask_logits(
+            src, GRID, first, lambda z, bias: group_norm_channels_last(norm, z, bias), second, hyper_in
+        )
+        return logits, iou
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,7 +317,9 @@ class EfficientSam(nn.Module):
         does not depend on the prompts."""
         return self.mask_decoder.transformer.prepare(embedding, self.prompt_encoder.dense_pe())
 
-    def decode_prepared(self, image: PreparedImage, coords: torch.Tensor, labels: torch.Tensor, point_log_counts=None):
+    def decode_prepared(
+        self, image: PreparedImage, coords: torch.Tensor, labels: torch.Tensor, point_log_counts=None, masks=None
+    ):
         """decode() of a prepared embedding (prepare()).
 
         point_log_counts [Q, P] (the ONNX decoder's form): each of the P points stands for
@@ -322,12 +327,13 @@ class EfficientSam(nn.Module):
         with log(number of pads), and unused slots with a large negative value (see
         samroi.runtime.onnx_runner.merge_padding)."""
         sparse = self.prompt_encoder(coords, labels)
-        return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse, point_log_counts)
+        return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse, point_log_counts, masks)
 
-    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
+    def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, masks=None):
         """embedding [1, 256, 64, 64]; coords [Q, 6, 2] 1024-frame pixels (before +0.5);
-        labels [Q, 6] float -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4])."""
-        return self.decode_prepared(self.prepare(embedding), coords, labels)
+        labels [Q, 6] float; masks None (all) or [K] int64 (layers.choose_masks)
+        -> (low-res logits [Q, 4 or K, 256, 256], IoU [Q, 4])."""
+        return self.decode_prepared(self.prepare(embedding), coords, labels, masks=masks)
 
     def forward(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor):
         return self.decode(embedding, coords, labels)

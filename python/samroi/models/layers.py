@@ -27,6 +27,18 @@ class Upsample2x(nn.ConvTranspose2d):
         return y + self.bias[None, :, None, None]
 
 
+def choose_masks(hyper: torch.Tensor, iou: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """The hypernetwork outputs [Q, K, C] of the mask tokens ``masks`` [K] (int64; see
+    samroi.modelspec.BEST_MULTIMASK) from hyper [Q, 4, C] and the predicted IoU [Q, 4].
+
+    The mask head costs about as much per mask as the rest of the decoder's output work, so
+    a click computes only the mask it will use.
+    """
+    best = torch.argmax(iou[:, 1:], dim=1, keepdim=True) + 1  # [Q, 1]; the first on ties, as numpy
+    index = torch.where(masks[None, :] < 0, best, masks[None, :])  # [Q, K]
+    return torch.gather(hyper, 1, index[:, :, None].expand(-1, -1, hyper.shape[2]))
+
+
 def mask_logits(
     tokens: torch.Tensor,
     side: int,
@@ -37,18 +49,18 @@ def mask_logits(
 ) -> torch.Tensor:
     """SAM's mask head: hyper . GELU(second(GELU(norm(first(image))))), as [Q, M, 4*side, 4*side].
 
-    ``tokens`` are the decoder's image tokens [Q, side*side, C] (channels last). The same
-    sums as the official layers, but in a sub-pixel layout: each 2x2 transposed convolution
-    multiplies by its weight permuted to (a, b, C_out), so the features stay [Q, pixels,
-    sub-pixel..., C] and only the final M-channel logits are shuffled into place once.
-    ``norm`` normalises a channels-last tensor [Q, pixels, 4, C1] (GroupNorm or a per-pixel
-    LayerNorm, depending on the model).
+    ``tokens`` are the decoder's image tokens [Q, side*side, C] (channels last) and ``hyper``
+    the hypernetwork outputs [Q, M, C2] of the M masks wanted. The same sums as the official
+    layers, but in a sub-pixel layout: each 2x2 transposed convolution multiplies by its
+    weight permuted to (a, b, C_out), so the features stay [Q, pixels, sub-pixel..., C] and
+    only the final M-channel logits are shuffled into place once. ``norm(y, bias)``
+    normalises y + bias for a channels-last y [Q, pixels, 4, C1] and the first layer's
+    bias [C1] (GroupNorm or a per-pixel LayerNorm, depending on the model).
     """
     q = tokens.shape[0]
     c1, c2, m = first.out_channels, second.out_channels, hyper.shape[1]
     w1 = first.weight.permute(0, 2, 3, 1).reshape(first.in_channels, 4 * c1)  # (a, b, C1)
-    y = (tokens @ w1).reshape(q, side * side, 4, c1) + first.bias
-    y = F.gelu(norm(y))
+    y = F.gelu(norm((tokens @ w1).reshape(q, side * side, 4, c1), first.bias))
     w2 = second.weight.permute(0, 2, 3, 1).reshape(c1, 4 * c2)  # (a2, b2, C2)
     y = F.gelu((y @ w2).reshape(q, side * side * 16, c2) + second.bias)
     # Masks outermost: the shuffle below then moves pairs of adjacent values (b2), which
@@ -58,19 +70,30 @@ def mask_logits(
     return logits.permute(0, 1, 2, 4, 6, 3, 5, 7).reshape(q, m, 4 * side, 4 * side)
 
 
-def group_norm_channels_last(norm: nn.GroupNorm, y: torch.Tensor) -> torch.Tensor:
-    """nn.GroupNorm with one group on a channels-last tensor (statistics over all but dim 0)."""
-    # Variance as E[y^2] - E[y]^2 (as onnxruntime's LayerNorm kernel computes it), and the
-    # normalisation and the affine map folded into one scale and shift per channel: three
-    # passes over the tensor instead of seven.
-    dims = tuple(range(1, y.dim()))
-    mean = y.mean(dim=dims, keepdim=True)
-    mean_square = (y * y).mean(dim=dims, keepdim=True)
+def group_norm_channels_last(norm: nn.GroupNorm, z: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """nn.GroupNorm with one group of y = z + bias for a channels-last z [Q, ..., C] (statistics
+    over all but dim 0), without forming y.
+
+    Five passes over the tensor instead of six: the statistics of y follow from each
+    channel's mean of z and the mean square of z, and the normalisation, the affine map and
+    the bias fold into one scale and shift per channel. The variance is E[y^2] - E[y]^2, as
+    onnxruntime's LayerNorm kernel computes it. (onnxruntime's ReduceL2 would save the
+    squaring pass, but its sum over a million values measured 1e-4 off in the logits.)
+    """
+    q, channels = z.shape[0], z.shape[-1]
+    rows = z.reshape(q, -1, channels)
+    # Each channel's mean as a product with a row of 1/n: onnxruntime's ReduceMean over the
+    # middle axis measured 3.8 ms here, the product a fraction of that.
+    channel_mean = torch.full((1, rows.shape[1]), 1.0 / rows.shape[1]) @ rows  # [Q, 1, C]
+    z_mean_square = (rows * rows).mean(dim=(1, 2), keepdim=True)  # [Q, 1, 1]
+    mean = channel_mean.mean(dim=-1, keepdim=True) + bias.mean()
+    mean_square = z_mean_square + (bias * (2 * channel_mean + bias)).mean(dim=-1, keepdim=True)
     scale = norm.weight * torch.rsqrt(mean_square - mean * mean + norm.eps)
-    return y * scale + (norm.bias - mean * scale)
+    shift = (bias - mean) * scale + norm.bias
+    return (rows * scale + shift).reshape(z.shape)
 
 
-def layer_norm_channels_last(norm, y: torch.Tensor) -> torch.Tensor:
-    """A per-pixel channel LayerNorm (SAM's LayerNorm2d) on a channels-last tensor."""
+def layer_norm_channels_last(norm, z: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """A per-pixel channel LayerNorm (SAM's LayerNorm2d) of z + bias on a channels-last tensor."""
     # The same statistics as LayerNorm2d (biased variance); one fused operator in ONNX.
-    return F.layer_norm(y, (y.shape[-1],), norm.weight, norm.bias, norm.eps)
+    return F.layer_norm(z + bias, (z.shape[-1],), norm.weight, norm.bias, norm.eps)

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .attention import biased_multi_head_attention
-from .layers import Upsample2x, layer_norm_channels_last, mask_logits
+from .layers import Upsample2x, choose_masks, layer_norm_channels_last, mask_logits
 from .two_way import PreparedImage, TwoWayTransformer
 
 IMAGE_SIZE = 1024
@@ -430,9 +430,10 @@ class MaskDecoder(nn.Module):
             dense = dense.flatten(2).permute(0, 2, 1)
         return self.transformer.prepare(embedding + dense, image_pe)
 
-    def forward(self, image: PreparedImage, image_pe, sparse):
-        """image: prepare()'s result, image_pe [1, 256, 64, 64], sparse [Q, P, 256]
-        -> (logits [Q, 4, 256, 256], iou [Q, 4])."""
+    def forward(self, image: PreparedImage, image_pe, sparse, masks=None):
+        """image: prepare()'s result, image_pe [1, 256, 64, 64], sparse [Q, P, 256], masks:
+        None for all four, or the mask tokens [K] to compute (layers.choose_masks)
+        -> (logits [Q, 4 or K, 256, 256], iou [Q, 4])."""
         q = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         tokens = torch.cat([out_tokens[None].expand(q, -1, -1), sparse], dim=1)
@@ -444,12 +445,14 @@ class MaskDecoder(nn.Module):
             [mlp(mask_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
             dim=1,
         )  # [Q, 4, 32]
-        first, norm, _, second, _ = self.output_upscaling  # ConvT, LN2d, GELU, ConvT, GELU
-        masks = mask_logits(
-            keys, EMBED_SIDE, first, lambda y: layer_norm_channels_last(norm, y), second, hyper
-        )
         iou = self.iou_prediction_head(iou_out)
-        return masks, iou
+        if masks is not None:
+            hyper = choose_masks(hyper, iou, masks)
+        first, norm, _, second, _ = self.output_upscaling  # ConvT, LN2d, GELU, ConvT, GELU
+        logits = mask_logits(
+            keys, EMBED_SIDE, first, lambda z, bias: layer_norm_channels_last(norm, z, bias), second, hyper
+        )
+        return logits, iou
 
 
 # ----------------------------------------------------------------------------------------
@@ -471,16 +474,17 @@ class MobileSAM(nn.Module):
         dense = self.prompt_encoder.dense_no_mask()
         return self.mask_decoder.prepare(embedding, self.prompt_encoder.pe_layer.grid(), dense)
 
-    def decode_prepared(self, image: PreparedImage, coords, labels):
+    def decode_prepared(self, image: PreparedImage, coords, labels, masks=None):
         """decode() of a prepared embedding (prepare())."""
         sparse = self.prompt_encoder.embed_points(coords, labels)
-        return self.mask_decoder(image, self.prompt_encoder.pe_layer.grid(), sparse)
+        return self.mask_decoder(image, self.prompt_encoder.pe_layer.grid(), sparse, masks)
 
-    def decode(self, embedding, coords, labels):
+    def decode(self, embedding, coords, labels, masks=None):
         """embedding [1, 256, 64, 64]; coords [Q, P, 2] float32 in the 1024 frame (before
-        +0.5), labels [Q, P] float32 -> (low-res logits [Q, 4, 256, 256], IoU [Q, 4]).
+        +0.5), labels [Q, P] float32; masks None (all) or [K] int64 (layers.choose_masks)
+        -> (low-res logits [Q, 4 or K, 256, 256], IoU [Q, 4]).
         Output 0 is the single-mask output, 1..3 the multimask outputs."""
-        return self.decode_prepared(self.prepare(embedding), coords, labels)
+        return self.decode_prepared(self.prepare(embedding), coords, labels, masks)
 
     def forward(self, embedding, coords, labels):
         return self.decode(embedding, coords, labels)

@@ -53,16 +53,16 @@ class _Decoder(torch.nn.Module):
         super().__init__()
         self.network = network
 
-    def forward(self, tokens, keys, values, queries, coords, labels):
-        return self.network.decode_prepared(PreparedImage(tokens, keys, values, queries), coords, labels)
+    def forward(self, tokens, keys, values, queries, coords, labels, masks):
+        return self.network.decode_prepared(PreparedImage(tokens, keys, values, queries), coords, labels, masks=masks)
 
 
 class _DecoderMergedPadding(_Decoder):
     """EfficientSAM's decoder taking its padding points merged (onnx_runner.merge_padding)."""
 
-    def forward(self, tokens, keys, values, queries, coords, labels, point_log_counts):
+    def forward(self, tokens, keys, values, queries, coords, labels, masks, point_log_counts):
         image = PreparedImage(tokens, keys, values, queries)
-        return self.network.decode_prepared(image, coords, labels, point_log_counts)
+        return self.network.decode_prepared(image, coords, labels, point_log_counts, masks)
 
 
 def trace_templates(spec: ModelSpec) -> dict[str, onnx.ModelProto]:
@@ -89,25 +89,27 @@ def trace_templates(spec: ModelSpec) -> dict[str, onnx.ModelProto]:
     queries = torch.export.Dim("queries", min=1, max=4096)
     points = torch.export.Dim("points", min=1, max=256)
     per_point = {0: queries, 1: points}
+    # The mask tokens to compute (layers.choose_masks): 1 to 4 of them.
+    per_mask = {0: torch.export.Dim("masks", min=1, max=4)}
     with torch.no_grad():
         image = tuple(network.prepare(image_tokens))
-    example = (*image, torch.zeros(2, 3, 2), -torch.ones(2, 3))
+    example = (*image, torch.zeros(2, 3, 2), -torch.ones(2, 3), torch.tensor([-1, 2]))
     fixed = (None,) * len(image)
     if spec.fixed_points:  # padding merged: a variable number of points with weights
         decoder = _export(
             _DecoderMergedPadding(network),
             (*example, torch.zeros(2, 3)),
-            input_names=[*IMAGE_INPUTS, "coords", "labels", "point_log_counts"],
+            input_names=[*IMAGE_INPUTS, "coords", "labels", "masks", "point_log_counts"],
             output_names=["lowres", "iou"],
-            dynamic_shapes=(*fixed, per_point, per_point, per_point),
+            dynamic_shapes=(*fixed, per_point, per_point, per_mask, per_point),
         )
     else:
         decoder = _export(
             _Decoder(network),
             example,
-            input_names=[*IMAGE_INPUTS, "coords", "labels"],
+            input_names=[*IMAGE_INPUTS, "coords", "labels", "masks"],
             output_names=["lowres", "iou"],
-            dynamic_shapes=(*fixed, per_point, per_point),
+            dynamic_shapes=(*fixed, per_point, per_point, per_mask),
         )
     traced = {"encoder": encoder, "prepare": prepare, "decoder": decoder}
     return {part: _as_template(traced[part], weight_names) for part in PARTS}

@@ -12,7 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import paths
-from ..modelspec import ModelSpec
+from ..modelspec import ALL_MASKS, ModelSpec
 from . import graphs
 
 
@@ -68,12 +68,15 @@ class OnnxRunner:
         side = int(round(pixels**0.5))
         return tokens.transpose(0, 2, 1).reshape(batch, channels, side, side)
 
-    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
+    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray, masks=ALL_MASKS):
+        """(low-res logits [Q, K, 256, 256] of the K mask tokens ``masks`` (see
+        samroi.modelspec.BEST_MULTIMASK), predicted IoU of all four [Q, 4])."""
         feed = self._prepared.get(embedding)
         if self._merges_padding:
             coords, labels, feed["point_log_counts"] = merge_padding(coords, labels)
         feed["coords"] = np.ascontiguousarray(coords, dtype=np.float32)
         feed["labels"] = np.ascontiguousarray(labels, dtype=np.float32)
+        feed["masks"] = np.asarray(masks, dtype=np.int64).reshape(-1)
         lowres, iou = self._decoder.run(None, feed)
         return lowres, iou
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..modelspec import ModelSpec
+from ..modelspec import ALL_MASKS, ModelSpec
 
 
 class TorchRunner:
@@ -37,13 +37,15 @@ class TorchRunner:
         with self._torch.inference_mode():
             return self.network.image_encoder(self._torch.from_numpy(x)).numpy()
 
-    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray):
+    def decode(self, embedding: np.ndarray, coords: np.ndarray, labels: np.ndarray, masks=ALL_MASKS):
+        """As OnnxRunner.decode."""
         self._threads()
         t = self._torch
+        chosen = None if tuple(masks) == ALL_MASKS else t.as_tensor(np.asarray(masks, np.int64).reshape(-1))
         with t.inference_mode():
             # np.array: cached embeddings are read-only, which torch.from_numpy warns about.
             lowres, iou = self.network.decode(
-                t.from_numpy(np.array(embedding)), t.from_numpy(coords), t.from_numpy(labels)
+                t.from_numpy(np.array(embedding)), t.from_numpy(coords), t.from_numpy(labels), masks=chosen
             )
         return lowres.numpy(), iou.numpy()
 
