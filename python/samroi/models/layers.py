@@ -31,8 +31,8 @@ def choose_masks(hyper: torch.Tensor, iou: torch.Tensor, masks: torch.Tensor) ->
     """The hypernetwork outputs [Q, K, C] of the mask tokens ``masks`` [K] (int64; see
     samroi.modelspec.BEST_MULTIMASK) from hyper [Q, 4, C] and the predicted IoU [Q, 4].
 
-    The mask head costs about as much per mask as the rest of the decoder's output work, so
-    a click computes only the mask it will use.
+    The mask head's last product and the shuffle into 256 x 256 grow with the number of
+    masks, and a click uses one: it asks for BEST_MULTIMASK alone.
     """
     best = torch.argmax(iou[:, 1:], dim=1, keepdim=True) + 1  # [Q, 1]; the first on ties, as numpy
     index = torch.where(masks[None, :] < 0, best, masks[None, :])  # [Q, K]
