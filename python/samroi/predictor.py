@@ -79,9 +79,9 @@ class Predictor:
     def predict_batch(self, prompts: list[Prompt], multimask: bool = True, best_only: bool = False) -> list[Prediction]:
         """Decode several objects; prompts with the same number of points share one decoder call.
 
-        multimask: the three multimask outputs instead of the single-mask one. best_only: only
-        the multimask output with the highest predicted IoU, which the decoder then computes
-        alone (a click needs no more).
+        multimask: the three multimask outputs instead of the single-mask one. best_only: of
+        the multimask outputs, only the one with the highest predicted IoU, which the decoder
+        then computes alone (a click needs no more); the single-mask output is one anyway.
         """
         if self.embedding is None:
             raise RuntimeError("set_image() first")
