@@ -29,9 +29,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .layers import Upsample2x, choose_masks, group_norm_channels_last, mask_logits
+from .layers import Upsample2x, group_norm_channels_last, mask_logits
 from .attention import multi_head_attention
-from .two_way import PreparedImage, TwoWayTransformer
+from .two_way import PreparedImage, TwoWayTransformer, decoder_outputs
 
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
@@ -275,7 +275,7 @@ class MaskDecoder(nn.Module):
     def forward(self, image: PreparedImage, image_pe: torch.Tensor, sparse: torch.Tensor, point_bias=None, masks=None):
         """image: the transformer's prepare() of the embedding, image_pe [1, 256, 64, 64],
         sparse [Q, P, 256], masks: None for all four, or the mask tokens [K] to compute
-        (layers.choose_masks) -> (mask logits [Q, 4 or K, 256, 256], IoU [Q, 4])."""
+        (layers.mask_indices) -> (mask logits [Q, 4 or K, 256, 256], IoU [Q, 4])."""
         nq = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         out_tokens = out_tokens.unsqueeze(0).expand(nq, -1, -1)
@@ -283,17 +283,10 @@ class MaskDecoder(nn.Module):
         token_bias = None
         if point_bias is not None:  # the output tokens count once
             token_bias = torch.cat([torch.zeros_like(point_bias[:, :1]).expand(-1, out_tokens.shape[1]), point_bias], 1)
-        hs, src = self.transformer(image, image_pe, tokens, token_bias)
-        iou_token_out = hs[:, 0, :]
-        mask_tokens_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
-
-        hyper_in = torch.stack(
-            [mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
-            dim=1,
-        )  # [Q, 4, 32]
-        iou = self.iou_prediction_head(iou_token_out)
-        if masks is not None:
-            hyper_in = choose_masks(hyper_in, iou, masks)
+        queries, src = self.transformer(image, image_pe, tokens, token_bias)
+        hyper_in, iou = decoder_outputs(
+            self.transformer, tokens, queries, src, image_pe, self.iou_prediction_head, self.output_hypernetworks_mlps, masks
+        )
         (first, norm, _), (second, _) = self.final_output_upscaling_layers  # ConvT GN GELU, ConvT GELU
         logits = mask_logits(
             src, GRID, first, lambda z, bias: group_norm_channels_last(norm, z, bias), second, hyper_in
@@ -331,7 +324,7 @@ class EfficientSam(nn.Module):
 
     def decode(self, embedding: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, masks=None):
         """embedding [1, 256, 64, 64]; coords [Q, 6, 2] 1024-frame pixels (before +0.5);
-        labels [Q, 6] float; masks None (all) or [K] int64 (layers.choose_masks)
+        labels [Q, 6] float; masks None (all) or [K] int64 (layers.mask_indices)
         -> (low-res logits [Q, 4 or K, 256, 256], IoU [Q, 4])."""
         return self.decode_prepared(self.prepare(embedding), coords, labels, masks=masks)
 

@@ -27,16 +27,15 @@ class Upsample2x(nn.ConvTranspose2d):
         return y + self.bias[None, :, None, None]
 
 
-def choose_masks(hyper: torch.Tensor, iou: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """The hypernetwork outputs [Q, K, C] of the mask tokens ``masks`` [K] (int64; see
-    samroi.modelspec.BEST_MULTIMASK) from hyper [Q, 4, C] and the predicted IoU [Q, 4].
+def mask_indices(iou: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Which mask each query computes: masks [K] (int64; see samroi.modelspec.BEST_MULTIMASK,
+    which stands for the multimask output with the highest predicted IoU [Q, 4]) -> [Q, K].
 
-    The mask head's last product and the shuffle into 256 x 256 grow with the number of
-    masks, and a click uses one: it asks for BEST_MULTIMASK alone.
+    A click uses one mask, and the decoder's last attention, its mask head's products and the
+    shuffle into 256 x 256 grow with the number of masks: a click asks for BEST_MULTIMASK alone.
     """
     best = torch.argmax(iou[:, 1:], dim=1, keepdim=True) + 1  # [Q, 1]; the first on ties, as numpy
-    index = torch.where(masks[None, :] < 0, best, masks[None, :])  # [Q, K]
-    return torch.gather(hyper, 1, index[:, :, None].expand(-1, -1, hyper.shape[2]))
+    return torch.where(masks[None, :] < 0, best, masks[None, :])
 
 
 def mask_logits(

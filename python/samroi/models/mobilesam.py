@@ -33,8 +33,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .attention import biased_multi_head_attention
-from .layers import Upsample2x, choose_masks, layer_norm_channels_last, mask_logits
-from .two_way import PreparedImage, TwoWayTransformer
+from .layers import Upsample2x, layer_norm_channels_last, mask_logits
+from .two_way import PreparedImage, TwoWayTransformer, decoder_outputs
 
 IMAGE_SIZE = 1024
 EMBED_SIDE = 64  # embedding grid side
@@ -432,22 +432,15 @@ class MaskDecoder(nn.Module):
 
     def forward(self, image: PreparedImage, image_pe, sparse, masks=None):
         """image: prepare()'s result, image_pe [1, 256, 64, 64], sparse [Q, P, 256], masks:
-        None for all four, or the mask tokens [K] to compute (layers.choose_masks)
+        None for all four, or the mask tokens [K] to compute (layers.mask_indices)
         -> (logits [Q, 4 or K, 256, 256], iou [Q, 4])."""
         q = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         tokens = torch.cat([out_tokens[None].expand(q, -1, -1), sparse], dim=1)
-        hs, keys = self.transformer(image, image_pe, tokens)
-        iou_out = hs[:, 0, :]
-        mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
-
-        hyper = torch.stack(
-            [mlp(mask_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)],
-            dim=1,
-        )  # [Q, 4, 32]
-        iou = self.iou_prediction_head(iou_out)
-        if masks is not None:
-            hyper = choose_masks(hyper, iou, masks)
+        queries, keys = self.transformer(image, image_pe, tokens)
+        hyper, iou = decoder_outputs(
+            self.transformer, tokens, queries, keys, image_pe, self.iou_prediction_head, self.output_hypernetworks_mlps, masks
+        )
         first, norm, _, second, _ = self.output_upscaling  # ConvT, LN2d, GELU, ConvT, GELU
         logits = mask_logits(
             keys, EMBED_SIDE, first, lambda z, bias: layer_norm_channels_last(norm, z, bias), second, hyper
@@ -481,7 +474,7 @@ class MobileSAM(nn.Module):
 
     def decode(self, embedding, coords, labels, masks=None):
         """embedding [1, 256, 64, 64]; coords [Q, P, 2] float32 in the 1024 frame (before
-        +0.5), labels [Q, P] float32; masks None (all) or [K] int64 (layers.choose_masks)
+        +0.5), labels [Q, P] float32; masks None (all) or [K] int64 (layers.mask_indices)
         -> (low-res logits [Q, 4 or K, 256, 256], IoU [Q, 4]).
         Output 0 is the single-mask output, 1..3 the multimask outputs."""
         return self.decode_prepared(self.prepare(embedding), coords, labels, masks)

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .attention import ProjectedAttention
+from .layers import mask_indices
 
 CONVENTIONS = ("sam", "efficientsam")
 
@@ -118,7 +119,8 @@ class TwoWayTransformer(nn.Module):
 
     def forward(self, image: PreparedImage, image_pe: torch.Tensor, tokens: torch.Tensor, token_bias=None):
         """image: prepare()'s result for the image (one image for all prompts), image_pe its
-        positional encoding; tokens [Q, T, C] -> (tokens [Q, T, C], image tokens [Q, h*w, C]).
+        positional encoding; tokens [Q, T, C] -> (tokens [Q, T, C], image tokens [Q, h*w, C])
+        after the blocks. The final attention is final(), for the tokens whose output is used.
 
         token_bias [Q, T]: log multiplicity of each token where it is attended to, so that one
         token can stand for several identical ones (padding points) and a token weighted
@@ -130,12 +132,47 @@ class TwoWayTransformer(nn.Module):
         for index, layer in enumerate(self.layers):
             prepared = image if index == 0 else None
             queries, keys = layer(queries, keys, tokens, key_pe, self.folded, token_bias, prepared)
-        q = queries + tokens
-        k = keys + key_pe
-        final = self.final_attn_token_to_image
-        attended = final.tokens_to_image(q, k, keys) if self.folded else final(q, k, keys)
-        queries = self.norm_final_attn(queries + attended)
         return queries, keys
+
+    def final(self, queries: torch.Tensor, query_pe: torch.Tensor, keys: torch.Tensor, image_pe: torch.Tensor):
+        """The last attention of tokens to the image, for some tokens: queries [Q, K, C] from
+        forward() and their PE query_pe (the initial tokens) -> [Q, K, C]. Each token attends
+        on its own here, so any subset of the tokens gives the same rows as all of them."""
+        k = keys + _as_tokens(image_pe)
+        attn = self.final_attn_token_to_image
+        q = queries + query_pe
+        attended = attn.tokens_to_image(q, k, keys) if self.folded else attn(q, k, keys)
+        return self.norm_final_attn(queries + attended)
+
+
+def decoder_outputs(transformer: TwoWayTransformer, tokens, queries, keys, image_pe, iou_head, hyper_mlps, masks=None):
+    """The mask decoder's outputs from the transformer's state: (hypernetwork outputs [Q, K, C2]
+    of the masks asked for, predicted IoU [Q, M] of all M masks).
+
+    tokens [Q, T, C]: the decoder's initial tokens, the IoU token then one per mask (then the
+    prompts, whose outputs no head reads); queries, keys: transformer.forward()'s results.
+    masks: None for all M masks, or the mask tokens [K] to compute (layers.mask_indices).
+
+    The final attention passes over all 4096 image tokens once per row it computes, so it
+    runs only for the rows a head reads: with ``masks``, first the IoU token, whose output
+    decides which masks are wanted, then just those mask tokens.
+    """
+    count = len(hyper_mlps)
+    if masks is None:
+        out = transformer.final(queries[:, : 1 + count], tokens[:, : 1 + count], keys, image_pe)
+        hyper = torch.stack([mlp(out[:, 1 + i]) for i, mlp in enumerate(hyper_mlps)], dim=1)
+        return hyper, iou_head(out[:, 0])
+    iou = iou_head(transformer.final(queries[:, :1], tokens[:, :1], keys, image_pe)[:, 0])
+    index = mask_indices(iou, masks)  # [Q, K]
+    rows = index[:, :, None].expand(-1, -1, tokens.shape[2])
+    out = transformer.final(
+        torch.gather(queries[:, 1 : 1 + count], 1, rows), torch.gather(tokens[:, 1 : 1 + count], 1, rows), keys, image_pe
+    )  # [Q, K, C]
+    # Each mask has its own hypernetwork: run all of them (a few small products) and keep each
+    # row's own.
+    every = torch.stack([mlp(out) for mlp in hyper_mlps], dim=2)  # [Q, K, M, C2]
+    pick = index[:, :, None, None].expand(-1, -1, 1, every.shape[3])
+    return torch.gather(every, 2, pick).squeeze(2), iou
 
 
 def _as_tokens(image: torch.Tensor) -> torch.Tensor:

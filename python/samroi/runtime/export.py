@@ -89,7 +89,7 @@ def trace_templates(spec: ModelSpec) -> dict[str, onnx.ModelProto]:
     queries = torch.export.Dim("queries", min=1, max=4096)
     points = torch.export.Dim("points", min=1, max=256)
     per_point = {0: queries, 1: points}
-    # The mask tokens to compute (layers.choose_masks): 1 to 4 of them.
+    # The mask tokens to compute (layers.mask_indices): 1 to 4 of them.
     per_mask = {0: torch.export.Dim("masks", min=1, max=4)}
     with torch.no_grad():
         image = tuple(network.prepare(image_tokens))
