@@ -6,6 +6,9 @@
 # -Dwarmup=N through BENCH_JAVA_OPTS); median and p95, printed as a markdown table.
 #   scripts/bench-ij-annotator.sh                       # usiigaci_phase_d01 (1024 x 1022, 16-bit), 50 clicks
 #   scripts/bench-ij-annotator.sh IMAGE LABELS [CLICKS]
+#   scripts/bench-ij-annotator.sh --objects [IMAGE LABELS [CLICKS]]
+#                                 # each click given the mask of the labelled object under it
+#                                 # (samroi.bench_engine.ObjectShapedSession), as trained weights find it
 # Uses the random-weight EfficientSAM-Ti fixture of ../shared/reference (set SAMROI_CHECKPOINT to
 # use another checkpoint); the decoder's cost does not depend on the weights' values. Needs Xvfb.
 # BENCH_JAVA_OPTS passes JVM options, e.g. -Dthink=0 (no 300 ms pause before each click).
@@ -14,6 +17,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 shared="$root/../shared"
+objects=""
+if [ "${1:-}" = "--objects" ]; then objects=1; shift; fi
 image=${1:-$shared/data/dev/usiigaci_phase_d01.tif}
 labels=${2:-$shared/data/dev/usiigaci_phase_d01_labels.tif}
 clicks=${3:-50}
@@ -41,6 +46,7 @@ for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 [ -s "$work/display" ] || { echo "Xvfb did not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
 
 mkdir -p "$work/home"
+if [ -n "$objects" ]; then export SAMROI_BENCHMARK_LABELS="$labels"; fi
 DISPLAY=":$(head -n 1 "$work/display")" PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
 SAMROI_WEIGHTS_URL=http://127.0.0.1:9/ \
   java ${BENCH_JAVA_OPTS:-} -cp "$cp" -Duser.home="$work/home" -Dsamroi.python="$python" -Dsamroi.checkpoint="$checkpoint" \

@@ -100,14 +100,14 @@ def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_p
     points = label_points(read_image(labels_path))[:clicks]
     prompts = [Prompt(points=p, labels=np.ones(1)) for p in points]
     session.segment(prompts[0])  # encode once; every click after this reuses the embedding
-    shaped = _ObjectShapedLogits(session, read_image(labels_path), [p.points[0] for p in prompts])
+    shaped = ObjectShapedLogits(session, read_image(labels_path))
     ours, baseline, object_shaped = [], [], []
-    for k, prompt in enumerate(prompts):  # interleaved, so all see the same machine state
+    for prompt in prompts:  # interleaved, so all see the same machine state
         start = time.perf_counter()
         session.segment(prompt)
         ours.append(time.perf_counter() - start)
         baseline.append(_full_upscale_click(session, prompt))
-        with shaped.replacing(k):
+        with shaped.replacing(shaped.logits_at(*prompt.points[0])):
             start = time.perf_counter()
             session.segment(prompt)
             object_shaped.append(time.perf_counter() - start)
@@ -127,49 +127,118 @@ def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_p
     }
 
 
-class _ObjectShapedLogits:
-    """Stands in for trained weights in the click benchmark.
+CLIP = 8  # the fitted logits are the signed distance to the object's edge, clipped to this
+
+
+class ObjectShapedLogits:
+    """Stands in for trained weights in the click benchmarks.
 
     The random fixture checkpoint draws noise masks (thousands of specks over a quarter of
     the image), whose upscaling and tracing cost far more than a real object's. Inside
-    ``replacing(k)``, the session's decoder still runs in full, but the logits it returns are
-    swapped for logits whose mask is the labelled object under click k (a least-squares fit
-    of its clipped signed distance through the model's upscaling), so the rest of the click
-    costs what it would with a trained model that finds that object.
+    ``replacing(logits_at(x, y))`` the session's decoder still runs in full, but the logits it
+    returns are swapped for logits whose mask is the labelled object at pixel (x, y) (a
+    least-squares fit of its signed distance, clipped to CLIP, through the model's upscaling), so the
+    rest of the click costs what it would with a trained model that finds that object.
+
+    For an image of one tile (the session's current image) and its label image.
     """
 
-    def __init__(self, session: Session, labels: np.ndarray, points: list[np.ndarray]) -> None:
+    def __init__(self, session: Session, labels: np.ndarray) -> None:
         from scipy import ndimage
 
         from . import preprocess
 
+        if not session.grid.single or labels.shape != session.image_shape:
+            raise ValueError(f"need a one-tile image and its labels; got labels {labels.shape} for {session.image_shape}")
         self._runner = session.runner
         self._decode = session.runner.decode
+        self._labels = labels
         window = session.grid.windows[0]
         ry, rx = preprocess.upscale_matrices(session.spec, window.height, window.width)
         ry_inv, rx_inv = np.linalg.pinv(ry), np.linalg.pinv(rx)
-        self.logits, self.random_areas = [], []
-        for x, y in points:
-            label = labels[window.y0 + int(y), window.x0 + int(x)]
-            obj = labels[window.y0 : window.y1, window.x0 : window.x1] == label
+        # Fitted once for every object, so that no click pays for it. The clipped distance is
+        # -CLIP away from the object: a constant part plus a small crop around the object.
+        background = -CLIP * (ry_inv.sum(axis=1)[:, None] * rx_inv.sum(axis=1)[None, :])
+        self._fitted: dict[int, np.ndarray] = {}
+        for label, found in enumerate(ndimage.find_objects(labels), start=1):
+            if found is None:
+                continue
+            ys, xs = (slice(max(0, f.start - CLIP - 1), f.stop + CLIP + 1) for f in found)
+            obj = labels[ys, xs] == label
             signed = ndimage.distance_transform_edt(obj) - ndimage.distance_transform_edt(~obj)
-            self.logits.append((ry_inv @ np.clip(signed, -8, 8) @ rx_inv.T).astype(np.float32))
+            inside = ry_inv[:, ys] @ (np.clip(signed, -CLIP, CLIP) + CLIP) @ rx_inv[:, xs].T
+            self._fitted[label] = (background + inside).astype(np.float32)
         self._current = None
+        self.random_areas: list[float] = []  # mask area of the logits replaced, for the report
+
+    def logits_at(self, x: float, y: float) -> np.ndarray | None:
+        """Low-res logits [256, 256] whose mask is the object at pixel (x, y); None on background."""
+        return self._fitted.get(int(self._labels[int(y), int(x)]))
 
     def _replaced(self, embedding, coords, labels, masks):
         lowres, iou = self._decode(embedding, coords, labels, masks)
         self.random_areas.append(float((lowres > 0).mean()))
-        lowres = np.broadcast_to(self._current, lowres.shape).copy()
-        return lowres, iou
+        return np.broadcast_to(self._current, lowres.shape).copy(), iou
 
     @contextlib.contextmanager
-    def replacing(self, k: int):
-        self._current = self.logits[k]
+    def replacing(self, logits: np.ndarray | None):
+        """Decoder calls return ``logits`` for every mask inside (unchanged when None)."""
+        if logits is None:
+            yield
+            return
+        self._current = logits
         self._runner.decode = self._replaced
         try:
             yield
         finally:
             del self._runner.decode  # the class's own decode again
+
+
+class ObjectShapedSession(Session):
+    """A Session whose clicks on labelled objects give those objects' masks (ObjectShapedLogits),
+    for the Java and ImageJ benchmarks, which run it in the worker (worker.benchmark_session_factory:
+    ``SAMROI_BENCHMARK_LABELS`` names label images, separated by os.pathsep). An image of one
+    tile with the size of one of them uses it; other images, and prompts of several objects or
+    without points, segment as usual.
+    """
+
+    def __init__(self, *args, labels: list[np.ndarray], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._label_images = labels
+        self._shaped: ObjectShapedLogits | None = None
+
+    def set_image(self, image, **kwargs) -> None:
+        super().set_image(image, **kwargs)
+        self._shaped = None  # made at the first click: the fit's set-up takes a while
+
+    def segment(self, prompts, options=None, **kwargs):
+        first = prompts if isinstance(prompts, Prompt) else prompts[0] if len(prompts) == 1 else None
+        shaped = self._stand_in() if first is not None and first.points is not None else None
+        if shaped is None:
+            return super().segment(prompts, options, **kwargs)
+        x, y = np.asarray(first.points, np.float64).reshape(-1, 2)[0]
+        with shaped.replacing(shaped.logits_at(x, y)):
+            return super().segment(prompts, options, **kwargs)
+
+    def _stand_in(self) -> ObjectShapedLogits | None:
+        if self._shaped is None and self.source is not None and self.grid.single:
+            found = [labels for labels in self._label_images if labels.shape == self.image_shape]
+            if found:
+                self._shaped = ObjectShapedLogits(self, found[0])
+        return self._shaped
+
+
+def object_shaped_factory(paths: str):
+    """A WorkerState session factory making ObjectShapedSessions for the label images in
+    ``paths`` (separated by os.pathsep)."""
+    import os
+
+    labels = [read_image(p) for p in paths.split(os.pathsep) if p]
+
+    def factory(model, runtime, checkpoint, cache=None):
+        return ObjectShapedSession(model, runtime, checkpoint, cache=cache, labels=labels)
+
+    return factory
 
 
 def _full_upscale_click(session: Session, prompt: Prompt) -> float:

@@ -444,10 +444,22 @@ def _worker_class():
     return Worker
 
 
+def benchmark_session_factory():
+    """For the Java and ImageJ click benchmarks only: with SAMROI_BENCHMARK_LABELS set (label
+    images), sessions give a click on a labelled object that object's mask after running the
+    decoder (samroi.bench_engine.ObjectShapedSession). None otherwise."""
+    paths = os.environ.get("SAMROI_BENCHMARK_LABELS")
+    if not paths:
+        return None
+    from .bench_engine import object_shaped_factory
+
+    return object_shaped_factory(paths)
+
+
 def serve() -> None:
     """Run the appose worker loop (numpy is already imported on the main thread, which
     Windows needs: see appose issue 23). Creates the worker state first."""
-    init_state()
+    init_state(session_factory=benchmark_session_factory())
     sys.stdout = _LineAtomicWriter(sys.stdout)
     _worker_class()().run()
 

@@ -317,6 +317,41 @@ def test_segment_returns_closed_pixel_edge_polygons_that_fill_the_engine_masks(s
         _dispose(owner)
 
 
+def test_benchmark_labels_give_a_click_its_labelled_object_and_leave_other_clicks_alone(
+    state, fluo, checkpoint, dev_data_dir, monkeypatch
+):
+    """SAMROI_BENCHMARK_LABELS (the Java and ImageJ click benchmarks): a click on a labelled
+    object gets that object's mask instead of the random weights' noise; a click on the
+    background gets what the worker would give anyway; without the variable nothing changes."""
+    import tifffile
+
+    from samroi.bench_engine import label_points
+
+    path = dev_data_dir / "dsb_fluo_d01_labels.tif"
+    labels = tifffile.imread(path)
+    monkeypatch.delenv("SAMROI_BENCHMARK_LABELS", raising=False)
+    assert worker.benchmark_session_factory() is None
+    monkeypatch.setenv("SAMROI_BENCHMARK_LABELS", str(path))
+    shaped = worker_api.WorkerState(session_factory=worker.benchmark_session_factory(), cache=state.cache)
+    plain = worker_api.WorkerState(cache=state.cache)
+    for st in (shaped, plain):
+        st.set_image(fluo, fluo, model="efficientsam-ti", checkpoint=str(checkpoint))
+
+    def mask(st, x, y):
+        out = st.segment([{"points": [[float(x), float(y)]], "labels": [1]}])
+        return _fill(out["objects"][0]["masks"][0]["shapes"], *fluo.shape)
+
+    for (x, y) in [p[0] for p in label_points(labels)[:3]]:
+        obj = labels == labels[int(y), int(x)]
+        got = mask(shaped, x, y)
+        assert (got & obj).sum() / (got | obj).sum() >= 0.95
+        assert not np.array_equal(got, mask(plain, x, y))  # the noise mask, which it replaced
+    ys, xs = np.nonzero(labels == 0)
+    assert np.array_equal(mask(shaped, xs[0], ys[0]), mask(plain, xs[0], ys[0]))
+    shaped.close()
+    plain.close()
+
+
 def test_embeddings_are_cached_across_calls_and_images(state, fluo, checkpoint):
     owner, _, _ = _set(state, fluo, checkpoint)
     owner2 = None

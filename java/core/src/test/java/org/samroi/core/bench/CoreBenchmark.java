@@ -41,7 +41,13 @@ import org.samroi.core.env.PythonEnvironment;
  * </ul>
  *
  * Run with scripts/bench-java.sh. Uses the random-weight fixture checkpoint (real weights
- * cannot be downloaded here); decoder cost does not depend on the weights' values.
+ * cannot be downloaded here); decoder cost does not depend on the weights' values, but what
+ * follows it does: the random weights draw noise masks over much of the image. With the
+ * environment variable {@code SAMROI_BENCHMARK_LABELS} set to the label images of the click
+ * images (scripts/bench-java.sh --objects), the worker swaps each click's decoder output for
+ * the mask of the labelled object under it (samroi.bench_engine.ObjectShapedSession), and only
+ * the click rows are measured, with clicks on the labelled objects: what a click costs when
+ * the model finds the object, as trained weights do.
  * Arguments: {@code --no-install} uses the machine's python3 instead of installing with uv.
  */
 public final class CoreBenchmark {
@@ -52,11 +58,21 @@ public final class CoreBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean install = !(args.length > 0 && args[0].equals("--no-install"));
+        boolean objects = System.getenv("SAMROI_BENCHMARK_LABELS") != null;
+        boolean install = !objects && !(args.length > 0 && args[0].equals("--no-install"));
         String loadBefore = uptime();
         Path base = Files.createTempDirectory("samroi bench ü ");
         try {
             PythonEnvironment env;
+            if (objects) {
+                try (SamSession session = new SamSession(PythonEnvironment.existing(java.nio.file.Paths.get("python3")))) {
+                    ImageOptions options = SegmentationScenario.options();
+                    clicks(session, options, "usiigaci_phase_d01.tif", "1022 x 1024 uint16 phase contrast", true);
+                    clicks(session, options, "dsb_fluo_d01.tif", "256 x 256 uint8 fluorescence", true);
+                }
+                printTable(loadBefore);
+                return;
+            }
             if (install) {
                 Path tools = base.resolve("tools");
                 Path cache = base.resolve("uv cache");
@@ -118,12 +134,16 @@ public final class CoreBenchmark {
                                     + fmt(median(worker)) + " ms");
                 }
 
-                clicks(session, options, "usiigaci_phase_d01.tif", "1022 x 1024 uint16 phase contrast");
-                clicks(session, options, "dsb_fluo_d01.tif", "256 x 256 uint8 fluorescence");
+                clicks(session, options, "usiigaci_phase_d01.tif", "1022 x 1024 uint16 phase contrast", false);
+                clicks(session, options, "dsb_fluo_d01.tif", "256 x 256 uint8 fluorescence", false);
             }
         } finally {
             deleteTree(base);
         }
+        printTable(loadBefore);
+    }
+
+    private static void printTable(String loadBefore) {
         String loadAfter = uptime();
         System.out.println();
         System.out.println("| measurement | figure | notes |");
@@ -135,26 +155,69 @@ public final class CoreBenchmark {
         System.out.println("CPUs: " + Runtime.getRuntime().availableProcessors() + ", Java " + System.getProperty("java.version"));
     }
 
-    private static void clicks(SamSession session, ImageOptions options, String file, String what) throws Exception {
+    /**
+     * 100 clicks with a cached embedding: at random positions, or (objects) on the labelled
+     * objects of the image's label image in turn, each at its pixel nearest the centre of mass.
+     */
+    private static void clicks(SamSession session, ImageOptions options, String file, String what, boolean objects)
+            throws Exception {
         ImagePixels image = SegmentationScenario.devImage(file);
         session.setImage(image, options);
         long t0 = System.nanoTime();
         session.segment(Prompt.point(image.width() / 2.0, image.height() / 2.0));
         long encode = ms(t0);
         Random random = new Random(42);
+        List<int[]> centres = objects ? objectPoints(SegmentationScenario.devImage(file.replace(".tif", "_labels.tif")))
+                : null;
         List<Double> times = new ArrayList<>();
         long vertices = 0;
         for (int i = 0; i < 100; i++) {
-            Prompt p = Prompt.point(random.nextInt(image.width()), random.nextInt(image.height()));
+            Prompt p = objects ? Prompt.point(centres.get(i % centres.size())[0], centres.get(i % centres.size())[1])
+                    : Prompt.point(random.nextInt(image.width()), random.nextInt(image.height()));
             long c0 = System.nanoTime();
             SegmentedObject o = session.segment(p);
             times.add((System.nanoTime() - c0) / 1e6);
             if (!o.shapes().isEmpty()) vertices += o.shapes().get(0).vertexCount();
         }
         Collections.sort(times);
-        row("click -> polygon, cached embedding, " + what, fmt(median(times)) + " ms median, " + fmt(times.get(94))
-                + " ms p95", "100 clicks at random positions; first click (encode) " + encode + " ms; mean outline "
-                        + vertices / 100 + " vertices");
+        String where = objects ? "100 clicks on its " + centres.size() + " labelled objects in turn, object-shaped masks"
+                : "100 clicks at random positions";
+        row("click -> polygon, cached embedding, " + what + (objects ? ", object-shaped masks" : ""),
+                fmt(median(times)) + " ms median, " + fmt(times.get(94)) + " ms p95",
+                where + "; first click (encode) " + encode + " ms; mean outline " + vertices / 100 + " vertices");
+    }
+
+    /** For each label of a label image, in label order, its pixel nearest its centre of mass. */
+    private static List<int[]> objectPoints(ImagePixels labels) {
+        int w = labels.width(), h = labels.height();
+        int[] label = new int[w * h];
+        Object px = labels.pixels();
+        int max = 0;
+        for (int i = 0; i < label.length; i++) {
+            label[i] = px instanceof short[] ? ((short[]) px)[i] & 0xffff : ((byte[]) px)[i] & 0xff;
+            max = Math.max(max, label[i]);
+        }
+        double[] sx = new double[max + 1], sy = new double[max + 1], best = new double[max + 1];
+        int[] count = new int[max + 1], at = new int[max + 1];
+        for (int i = 0; i < label.length; i++) {
+            sx[label[i]] += i % w;
+            sy[label[i]] += i / w;
+            count[label[i]]++;
+        }
+        java.util.Arrays.fill(best, Double.MAX_VALUE);
+        for (int i = 0; i < label.length; i++) {
+            int k = label[i];
+            double dx = i % w - sx[k] / count[k], dy = i / w - sy[k] / count[k];
+            if (k > 0 && dx * dx + dy * dy < best[k]) {
+                best[k] = dx * dx + dy * dy;
+                at[k] = i;
+            }
+        }
+        List<int[]> points = new ArrayList<>();
+        for (int k = 1; k <= max; k++) {
+            if (count[k] > 0) points.add(new int[] {at[k] % w, at[k] / w});
+        }
+        return points;
     }
 
     /** A 16-bit test image: gradients plus noise (content matters only for the percentile fit). */

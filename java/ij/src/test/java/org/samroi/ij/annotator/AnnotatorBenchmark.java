@@ -49,7 +49,10 @@ import org.samroi.ij.SamRoi;
  * (the pixel of each object nearest its centre of mass), and the number of measured clicks
  * (default 50). One click before them encodes the image, and {@link #WARMUP} more let the JVM
  * compile the code a click runs (ImageJ's drawing, the ROI Manager, the worker protocol); none
- * of these is measured.
+ * of these is measured. With the environment variable {@code SAMROI_BENCHMARK_LABELS} set to the
+ * label image (scripts/bench-ij-annotator.sh --objects), the worker gives each click the mask of
+ * the labelled object under it (samroi.bench_engine.ObjectShapedSession) instead of the random
+ * weights' noise.
  */
 public final class AnnotatorBenchmark {
 
@@ -156,10 +159,11 @@ public final class AnnotatorBenchmark {
 
         PluginSettings settings = SamRoi.settings();
         System.out.println();
-        System.out.printf(Locale.ROOT, "Annotator click to ROI, %s (%d x %d, %d-bit), %s, %d clicks after %d unmeasured, cached embedding%n",
+        System.out.printf(Locale.ROOT, "Annotator click to ROI, %s (%d x %d, %d-bit), %s, %d clicks after %d unmeasured, cached embedding%s%n",
                 imp.getTitle(), imp.getWidth(), imp.getHeight(), imp.getBitDepth(), settings.model()
                         + (settings.checkpoint() == null ? "" : " (" + settings.checkpoint().getFileName() + ")"),
-                clicks, unmeasured);
+                clicks, unmeasured, System.getenv("SAMROI_BENCHMARK_LABELS") == null ? ""
+                        : ", object-shaped masks (each click's decoder output swapped for the labelled object under it)");
         System.out.println();
         System.out.println("| measurement | median (ms) | p95 (ms) | min (ms) | max (ms) |");
         System.out.println("|---|---:|---:|---:|---:|");
