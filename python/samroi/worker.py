@@ -43,6 +43,11 @@ State. One :class:`samroi.worker_api.WorkerState` (models, embedding cache, curr
 lives for the whole worker process; :func:`serve` creates it (tests: :func:`init_state`).
 It is the only mutable module-level object.
 
+Benchmarks. With the environment variable ``SAMROI_BENCHMARK_LABELS`` set to label images, the
+worker's sessions give a click on a labelled object that object's mask after running the
+decoder (:func:`benchmark_session_factory`; the Java and ImageJ click benchmarks' stand-in for
+trained weights). Never set it otherwise.
+
 Run as a program for the installer's smoke test::
 
     python -c "import samroi.worker as w; w.main()" --check
