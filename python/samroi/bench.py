@@ -43,6 +43,32 @@ def median_time(fn, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def cpu_name() -> str:
+    """The processor's model (on Linux from /proc/cpuinfo; under a hypervisor the name can be
+    generic, so the family and model numbers come with it), else what platform reports."""
+    fields = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    if "model name" not in fields:
+        return platform.processor() or platform.machine()
+    return f"{fields['model name']}, family {fields.get('cpu family', '?')} model {fields.get('model', '?')}"
+
+
+def machine(threads: int) -> dict:
+    return {
+        "platform": platform.platform(),
+        "processor": cpu_name(),
+        "cpus": os.cpu_count(),
+        "threads": threads,
+        "python": platform.python_version(),
+    }
+
+
 def matmul_gflops(size: int = 2048, runs: int = 7, threads: int | None = None) -> float:
     """fp32 matrix-product GFLOP/s through onnxruntime's MLAS kernels (the encoder's own GEMM)."""
     import onnxruntime as ort
@@ -182,13 +208,7 @@ def run(
     progress(f"fp32 matrix product (2048x2048, {threads} threads) ...")
     ceiling = matmul_gflops(threads=threads)
     report = {
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(),
-            "threads": threads,
-            "python": platform.python_version(),
-        },
+        "machine": machine(threads),
         "matmul_gflops": ceiling,
         "rounds": rounds,
         "results": [],

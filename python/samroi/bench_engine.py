@@ -3,8 +3,9 @@
 Three scenarios, each in a fresh process so that its peak memory is its own:
 
 - click: prompt-to-polygon latency with a cached embedding (one point per labelled object,
-  median and p95). Baseline: the same decoder output upscaled to the whole image before
-  thresholding and tracing, as the official predictors do.
+  median and p95). Baselines: the same decoder output upscaled to the whole image before
+  thresholding and tracing, as the official predictors do; and EfficientSAM's decoder as the
+  official ONNX export computes it (bench_plain), alone and with the polygon.
 - batch: one box per labelled nucleus of a large image (the 4160x4176 mosaic), all in one
   call: total time, prompts per second, encodes, peak memory. Baseline: the whole image
   downscaled to one 1024 view, encoded once, every prompt decoded there (what tools that
@@ -16,12 +17,14 @@ Three scenarios, each in a fresh process so that its peak memory is its own:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import resource
 import statistics
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +96,9 @@ def naive_segment(session: Session, prompts: list[Prompt]) -> list[list]:
     return out
 
 
+PLAIN_GROUP = 10  # clicks timed in a row on one thread pool
+
+
 def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_path: str, clicks: int) -> dict:
     session = Session(model, checkpoint=checkpoint)
     image = read_image(image_path)
@@ -101,16 +107,36 @@ def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_p
     prompts = [Prompt(points=p, labels=np.ones(1)) for p in points]
     session.segment(prompts[0])  # encode once; every click after this reuses the embedding
     shaped = ObjectShapedLogits(session, read_image(labels_path))
-    ours, baseline, object_shaped = [], [], []
-    for prompt in prompts:  # interleaved, so all see the same machine state
-        start = time.perf_counter()
-        session.segment(prompt)
-        ours.append(time.perf_counter() - start)
-        baseline.append(_full_upscale_click(session, prompt))
-        with shaped.replacing(shaped.logits_at(*prompt.points[0])):
+    plain = _plain_click(session, checkpoint)
+    ours, baseline, object_shaped, plain_decode, plain_polygon = [], [], [], [], []
+    # Interleaved in groups, so all see the same machine state. The plain decoder has its own
+    # onnxruntime thread pool, whose threads spin for a while after a run and would slow the
+    # other pool's next run (and the reverse): one untimed run after each switch of pool.
+    for group in range(0, len(prompts), PLAIN_GROUP):
+        chosen = prompts[group : group + PLAIN_GROUP]
+        session.segment(chosen[0])
+        for prompt in chosen:
             start = time.perf_counter()
             session.segment(prompt)
-            object_shaped.append(time.perf_counter() - start)
+            ours.append(time.perf_counter() - start)
+            baseline.append(_full_upscale_click(session, prompt))
+            with shaped.replacing(shaped.logits_at(*prompt.points[0])):
+                start = time.perf_counter()
+                session.segment(prompt)
+                object_shaped.append(time.perf_counter() - start)
+        if plain is not None:
+            plain(chosen[0])
+            for prompt in chosen:
+                decode, polygon = plain(prompt)
+                plain_decode.append(decode)
+                plain_polygon.append(polygon)
+    plain_figures = {}
+    if plain_decode:
+        plain_figures = {
+            "plain_decode_median_ms": statistics.median(plain_decode) * 1e3,
+            "plain_median_ms": statistics.median(plain_polygon) * 1e3,
+            "plain_p95_ms": float(np.percentile(plain_polygon, 95)) * 1e3,
+        }
     return {
         "scenario": "click",
         "image": Path(image_path).name,
@@ -122,6 +148,7 @@ def scenario_click(model: str, checkpoint: str | None, image_path: str, labels_p
         "object_median_ms": statistics.median(object_shaped) * 1e3,
         "object_p95_ms": float(np.percentile(object_shaped, 95)) * 1e3,
         "random_mask_area": float(np.median(shaped.random_areas)),
+        **plain_figures,
         "encodes": session.encodes,
         "peak_rss_mb": _peak_mb(),
     }
@@ -241,6 +268,32 @@ def object_shaped_factory(paths: str):
     return factory
 
 
+def _plain_click(session: Session, checkpoint: str | None):
+    """A function timing one prompt through bench_plain's decoder: (seconds to the full-size
+    masks, seconds to the polygon); None for models other than EfficientSAM or without torch
+    and onnxscript (the development dependencies), which building that decoder needs."""
+    if session.spec.family != "efficientsam":
+        return None
+    if any(importlib.util.find_spec(name) is None for name in ("torch", "onnxscript")):
+        return None  # found, not imported: torch stays out of the timed process
+    from . import weights
+    from .bench_plain import PlainClick
+
+    window = session.grid.windows[0]
+    path = str(weights.find_checkpoint(session.spec.name, checkpoint))
+    plain = PlainClick(session.spec, path, window.height, window.width, threads=session.runner.threads)
+    embedding = np.ascontiguousarray(session.embedding(window), np.float32)  # once, not per click
+
+    def click(prompt: Prompt) -> tuple[float, float]:
+        start = time.perf_counter()
+        logits, iou = plain.masks(embedding, prompt.points, prompt.labels)
+        decoded = time.perf_counter()
+        plain.polygons_of(logits, iou)
+        return decoded - start, time.perf_counter() - start
+
+    return click
+
+
 def _full_upscale_click(session: Session, prompt: Prompt) -> float:
     """Decoder, full-size upscaling, threshold and tracing: the official predictors' way."""
     from . import preprocess
@@ -334,6 +387,11 @@ def _one_tile_encode(session: Session) -> float:
 
 def run(model: str, checkpoint: str | None, sample: Path, data: Path | None, clicks: int = 50, progress=print) -> dict:
     """Every scenario in its own process; scenarios whose images are missing are skipped."""
+    from .bench import machine, matmul_gflops
+    from .runtime.onnx_runner import default_threads
+
+    progress("fp32 matrix product (the machine's speed now) ...")
+    ceiling = matmul_gflops()
     jobs = [("click", [str(sample / "nuclei.tif"), str(sample / "nuclei_labels.tif"), str(clicks)])]
     mosaic = data / "mosaic_dsb_fluo_4160x4176.tif" if data else None
     if mosaic and mosaic.is_file():
@@ -350,18 +408,25 @@ def run(model: str, checkpoint: str | None, sample: Path, data: Path | None, cli
             capture_output=True,
             text=True,
         )
-        if child.returncode != 0:
-            tail = (child.stderr.strip().splitlines() or ["no output"])[-1]
-            label = name + ("-naive" if args[-1] == "1" and name in ("batch", "huge") else "")
-            results.append({"scenario": label, "error": tail})
-        else:
-            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    return {"model": model, "results": results}
+        label = name + ("-naive" if args[-1] == "1" and name in ("batch", "huge") else "")
+        try:
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):  # died without a word: its last line of stderr
+            result = {"error": (child.stderr.strip().splitlines() or ["no output"])[-1]}
+        results.append({"scenario": label, **result} if "error" in result else result)
+    return {"model": model, "machine": machine(default_threads()), "matmul_gflops": ceiling, "results": results}
 
 
 def format_table(report: dict) -> str:
     rows = {r["scenario"]: r for r in report["results"]}
-    lines = [f"engine, {report['model']}:", "", "| scenario | samroi | naive baseline | peak RSS (MB) |", "|---|---|---|---:|"]
+    lines = [f"engine, {report['model']}:", ""]
+    if "machine" in report:
+        lines += [
+            f"fp32 matrix product before the scenarios: {report['matmul_gflops']:.0f} GFLOP/s on "
+            f"{report['machine']['threads']} threads ({report['machine']['processor']})",
+            "",
+        ]
+    lines += ["| scenario | samroi | naive baseline | peak RSS (MB) |", "|---|---|---|---:|"]
     if "click" in rows and "error" not in rows["click"]:
         r = rows["click"]
         lines.append(
@@ -369,6 +434,12 @@ def format_table(report: dict) -> str:
             f"median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms | full-size upscaling: median "
             f"{r['baseline_median_ms']:.1f} ms, p95 {r['baseline_p95_ms']:.1f} ms | {r['peak_rss_mb']:.0f} |"
         )
+        if "plain_median_ms" in r:
+            lines.append(
+                f"| the same clicks through the plain decoder (the official ONNX export's formulation, three "
+                f"masks upscaled to the image) | | decoder {r['plain_decode_median_ms']:.1f} ms; with the polygon: "
+                f"median {r['plain_median_ms']:.1f} ms, p95 {r['plain_p95_ms']:.1f} ms | |"
+            )
         if "object_median_ms" in r:
             lines.append(
                 f"| the same clicks, the decoder's masks shaped like the clicked nuclei (what trained weights "
@@ -402,10 +473,15 @@ def format_table(report: dict) -> str:
 if __name__ == "__main__":  # one scenario, run by run() in a child process
     name, model, checkpoint, *rest = sys.argv[1:]
     checkpoint = checkpoint or None
-    if name == "click":
-        out = scenario_click(model, checkpoint, rest[0], rest[1], int(rest[2]))
-    elif name == "batch":
-        out = scenario_batch(model, checkpoint, rest[0], rest[1], rest[2] == "1")
-    else:
-        out = scenario_huge(model, checkpoint, rest[0], rest[1] == "1")
+    try:
+        if name == "click":
+            out = scenario_click(model, checkpoint, rest[0], rest[1], int(rest[2]))
+        elif name == "batch":
+            out = scenario_batch(model, checkpoint, rest[0], rest[1], rest[2] == "1")
+        else:
+            out = scenario_huge(model, checkpoint, rest[0], rest[1] == "1")
+    except Exception as error:  # the table gets the message's first line, stderr the traceback
+        traceback.print_exc()
+        print(json.dumps({"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}))
+        sys.exit(1)
     print(json.dumps(out))

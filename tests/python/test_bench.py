@@ -48,3 +48,19 @@ def test_table_shows_the_median_ratio_and_each_rounds_ratio():
     assert "medians over 2 round(s)" in table
     assert "| mobilesam | onnx | random | 1.10 | 0.45x (0.50, 0.40) |" in table
     assert "| mobilesam | torch | random | 2.50 |  |" in table
+
+
+def test_engine_table_names_the_machine_and_why_a_scenario_failed(tmp_path):
+    from pathlib import Path
+
+    from samroi import bench_engine
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    missing = tmp_path / "no such checkpoint.pt"
+    report = bench_engine.run("efficientsam-ti", str(missing), sample, None, clicks=2, progress=lambda _: None)
+    (click,) = report["results"]
+    assert click["scenario"] == "click"
+    assert "no such checkpoint.pt" in click["error"]
+    table = bench_engine.format_table(report)
+    assert f"GFLOP/s on {report['machine']['threads']} threads ({bench.cpu_name()})" in table
+    assert "| click | failed: " in table
