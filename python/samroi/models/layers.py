@@ -61,7 +61,9 @@ def mask_logits(
     w1 = first.weight.permute(0, 2, 3, 1).reshape(first.in_channels, 4 * c1)  # (a, b, C1)
     y = F.gelu(norm((tokens @ w1).reshape(q, side * side, 4, c1), first.bias))
     w2 = second.weight.permute(0, 2, 3, 1).reshape(c1, 4 * c2)  # (a2, b2, C2)
-    y = F.gelu((y @ w2).reshape(q, side * side * 16, c2) + second.bias)
+    # The bias repeated over (a2, b2) meets the product's rows of 4 * C2 values: onnxruntime's
+    # fused bias + GELU runs about twice as fast on rows of 128 values as on rows of 32.
+    y = F.gelu(y @ w2 + second.bias.repeat(4)).reshape(q, side * side * 16, c2)
     # Masks outermost: the shuffle below then moves pairs of adjacent values (b2), which
     # measured 1.3 ms faster per click than gathering single values across the M masks.
     logits = (hyper @ y.transpose(1, 2)).reshape(q, m, side, side, 2, 2, 2, 2)
