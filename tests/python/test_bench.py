@@ -41,11 +41,13 @@ def test_table_shows_the_median_ratio_and_each_rounds_ratio():
     report = {
         "machine": {"threads": 2, "processor": "x86_64"},
         "matmul_gflops": 200.0,
+        "matmul_gflops_runs": [150.0, 200.0],
         "rounds": 2,
         "results": [onnx, torch],
     }
     table = bench.format_table(report)
     assert "medians over 2 round(s)" in table
+    assert "200 GFLOP/s on 2 threads (the faster of 150 before and 200 after the models)" in table
     assert "| mobilesam | onnx | random | 1.10 | 0.45x (0.50, 0.40) |" in table
     assert "| mobilesam | torch | random | 2.50 |  |" in table
 
