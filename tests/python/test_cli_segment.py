@@ -320,6 +320,34 @@ def test_models_lists_paths(capsys, home):
     assert all(m["installed"] is False and m["identity"] == "missing" for m in info["models"])
 
 
+def test_models_prune_removes_only_graphs_this_samroi_cannot_use(capsys, monkeypatch, tmp_path):
+    import time
+
+    from samroi.modelspec import get_spec
+    from samroi.runtime.onnx_runner import onnx_folder
+
+    monkeypatch.setenv("SAMROI_HOME", str(tmp_path))
+    onnx = tmp_path / "onnx"
+    current = onnx_folder(get_spec("efficientsam-ti"), "cda705a71a62d354" + "0" * 24)
+    assert not current.name.endswith("-00c0ffee")  # the digest of templates no samroi has
+    stale = [onnx / "efficientsam-ti-cda705a71a62d354-00c0ffee", onnx / "mobilesam-f94274b5b745fd58-00c0ffee-mha"]
+    cut_off = onnx / "efficientsam-ti-cda705a71a62d354-00c0ffee.k2j4.part"
+    running = onnx / "mobilesam-f94274b5b745fd58-00c0ffee.x9q1.part"  # another process building now
+    mine = onnx / "my notes"
+    for folder in (current, *stale, cut_off, running, mine):
+        folder.mkdir(parents=True)
+        (folder / "encoder.onnx").write_bytes(b"x" * 1000)
+    hours_ago = time.time() - 2 * 3600
+    os.utime(cut_off, (hours_ago, hours_ago))
+
+    assert main(["models", "--prune"]) == 0
+    out = capsys.readouterr().out
+    assert "3 ONNX build(s) removed" in out
+    assert sorted(p.name for p in onnx.iterdir()) == sorted([current.name, running.name, mine.name])
+    assert main(["models", "--prune"]) == 0
+    assert "no stale ONNX builds" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------------------------ run-sample.sh
 
 

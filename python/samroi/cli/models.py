@@ -1,6 +1,8 @@
 """``samroi models``: the models samroi knows, their weights, and where samroi keeps files.
 
     samroi models [--json]
+    samroi models --prune
+
 
 One row per model: name, title, whether the official checkpoint is installed, whether its
 identity verified ("ok", "mismatch", "unverified", "missing"), the checkpoint path, and the
@@ -13,7 +15,11 @@ folder) with weights/, onnx/ and embeddings/. --json prints the same as one JSON
 "onnx" is the folder for the official checkpoint (null until built); "onnx_builds" lists every
 built folder of that model, including those for own checkpoints (--checkpoint FILE).
 
-Exit code 0 (a checkpoint that cannot be read shows as identity "error: ..." and does not fail).
+--prune deletes the ONNX graphs that this samroi will never use (built by another version, whose
+networks differ, and builds a crash left unfinished), prints what it removed and exits.
+
+Exit code 0 (a checkpoint that cannot be read shows as identity "error: ..." and does not fail);
+1 when --prune could not remove a folder.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sys
 
 from .. import paths, weights
 from ..errors import SamroiError
@@ -38,6 +46,12 @@ def register(subparsers) -> None:
         ),
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete ONNX graphs built by other samroi versions and unfinished builds (a samroi that "
+        "needs them builds them again), then exit",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,7 +100,30 @@ def describe() -> dict:
     }
 
 
+def prune() -> int:
+    from ..runtime.onnx_runner import stale_onnx_builds
+
+    failed = 0
+    freed = 0
+    stale = stale_onnx_builds()
+    for folder in stale:
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        try:
+            shutil.rmtree(folder)
+        except OSError as err:
+            failed += 1
+            print(f"samroi: could not remove {folder}: {err}", file=sys.stderr)
+            continue
+        freed += size
+        print(f"removed {folder} ({size / 1e6:.0f} MB)")
+    removed = len(stale) - failed
+    print(f"{removed} ONNX build(s) removed, {freed / 1e6:.0f} MB freed" if stale else "no stale ONNX builds")
+    return 1 if failed else 0
+
+
 def run(args) -> int:
+    if args.prune:
+        return prune()
     info = describe()
     if args.json:
         print(json.dumps(info, indent=1))

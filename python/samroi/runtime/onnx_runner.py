@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Mapping
@@ -12,7 +14,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import paths
-from ..modelspec import ALL_MASKS, ModelSpec
+from ..modelspec import ALL_MASKS, MODELS, ModelSpec
 from . import graphs
 
 
@@ -169,6 +171,35 @@ def onnx_folder(spec: ModelSpec, identity: str, attention: str = graphs.DEFAULT_
     """
     suffix = "" if attention == graphs.DEFAULT_ATTENTION else f"-{attention}"
     return paths.onnx_dir() / f"{spec.name}-{identity[:16]}-{graphs.templates_digest(spec)[:8]}{suffix}"
+
+
+# onnx_folder()'s names: model, checkpoint identity, templates digest, optional attention suffix.
+_BUILD_NAME = re.compile(r"^(?P<model>[a-z0-9-]+?)-[0-9a-f]{16}-(?P<digest>[0-9a-f]{8})(-[a-z]+)?$")
+UNFINISHED_AGE_S = 3600  # an unfinished build (.part) this old was cut off, not still running
+
+
+def stale_onnx_builds(now: float | None = None) -> list[Path]:
+    """Folders under paths.onnx_dir() that this samroi will never use: graphs built from another
+    version's templates (another digest in the name; a samroi that needs them builds them
+    again) and unfinished builds left by a crash, older than UNFINISHED_AGE_S. Anything else
+    there is left alone."""
+    folder = paths.onnx_dir()
+    if not folder.is_dir():
+        return []
+    now = time.time() if now is None else now
+    current = {name: graphs.templates_digest(spec)[:8] for name, spec in MODELS.items()}
+    stale = []
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_dir():
+            continue
+        if entry.name.endswith(".part"):
+            if now - entry.stat().st_mtime > UNFINISHED_AGE_S:
+                stale.append(entry)
+            continue
+        match = _BUILD_NAME.match(entry.name)
+        if match and match["model"] in current and match["digest"] != current[match["model"]]:
+            stale.append(entry)
+    return stale
 
 
 def ensure_onnx(spec: ModelSpec, checkpoint=None, attention: str = graphs.DEFAULT_ATTENTION, force: bool = False) -> Path:
