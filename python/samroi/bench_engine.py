@@ -482,6 +482,6 @@ if __name__ == "__main__":  # one scenario, run by run() in a child process
             out = scenario_huge(model, checkpoint, rest[0], rest[1] == "1")
     except Exception as error:  # the table gets the message's first line, stderr the traceback
         traceback.print_exc()
-        print(json.dumps({"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}))
+        print(json.dumps({"error": f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"}))
         sys.exit(1)
     print(json.dumps(out))

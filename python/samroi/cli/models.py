@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 
@@ -57,14 +56,17 @@ def register(subparsers) -> None:
 
 def _onnx_builds(name: str) -> list[str]:
     from ..runtime import graphs
+    from ..runtime.onnx_runner import build_name
 
     folder = paths.onnx_dir()
     if not folder.is_dir():
         return []
-    pattern = re.compile(rf"^{re.escape(name)}-[0-9a-f]{{16}}(-.+)?$")
-    return sorted(
-        str(p) for p in folder.iterdir() if p.is_dir() and pattern.match(p.name) and graphs.is_complete(p)
-    )
+    builds = []
+    for entry in sorted(folder.iterdir()):
+        built = build_name(entry)
+        if built and built[0] == name and entry.is_dir() and graphs.is_complete(entry):
+            builds.append(str(entry))
+    return builds
 
 
 def describe() -> dict:

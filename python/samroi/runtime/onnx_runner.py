@@ -178,6 +178,12 @@ _BUILD_NAME = re.compile(r"^(?P<model>[a-z0-9-]+?)-[0-9a-f]{16}-(?P<digest>[0-9a
 UNFINISHED_AGE_S = 3600  # an unfinished build (.part) this old was cut off, not still running
 
 
+def build_name(folder: Path) -> tuple[str, str] | None:
+    """(model name, templates digest) of a folder named by onnx_folder(), else None."""
+    match = _BUILD_NAME.match(folder.name)
+    return (match["model"], match["digest"]) if match else None
+
+
 def stale_onnx_builds(now: float | None = None) -> list[Path]:
     """Folders under paths.onnx_dir() that this samroi will never use: graphs built from another
     version's templates (another digest in the name; a samroi that needs them builds them
@@ -196,8 +202,8 @@ def stale_onnx_builds(now: float | None = None) -> list[Path]:
             if now - entry.stat().st_mtime > UNFINISHED_AGE_S:
                 stale.append(entry)
             continue
-        match = _BUILD_NAME.match(entry.name)
-        if match and match["model"] in current and match["digest"] != current[match["model"]]:
+        built = build_name(entry)
+        if built and built[0] in current and built[1] != current[built[0]]:
             stale.append(entry)
     return stale
 
